@@ -1,0 +1,250 @@
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Perspective
+
+# Letters and digits that cannot be mistaken for one another when typed from a screen.
+JOIN_CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"
+JOIN_CODE_LENGTH = 6
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+class Event(models.Model):
+    name = models.CharField(_("naam"), max_length=200)
+    slug = models.SlugField(_("korte naam"), unique=True)
+    acronym = models.CharField(
+        _("acroniem"),
+        max_length=40,
+        help_text=_("Kleine letters en cijfers, bijvoorbeeld dvdpd2026."),
+    )
+    date = models.DateField(_("datum"))
+    venue = models.CharField(_("locatie"), max_length=200, blank=True)
+    time_zone = models.CharField(_("tijdzone"), max_length=64, default="Europe/Amsterdam")
+    description = models.TextField(_("beschrijving"), blank=True)
+    registration_open = models.BooleanField(
+        _("aanmelden open"),
+        default=True,
+        help_text=_("De organisator opent en sluit de aanmelding; de datum van vandaag telt niet mee."),
+    )
+    registration_closes_at = models.DateTimeField(_("aanmelden sluit op"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("evenement")
+        verbose_name_plural = _("evenementen")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def registration_is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        if not self.registration_open:
+            return False
+        return self.registration_closes_at is None or now < self.registration_closes_at
+
+    def clean(self):
+        try:
+            zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValidationError({"time_zone": _("Onbekende tijdzone.")})
+
+
+class Room(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(_("naam"), max_length=100)
+    capacity = models.PositiveIntegerField(_("capaciteit"))
+    position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("zaal")
+        verbose_name_plural = _("zalen")
+        constraints = [models.UniqueConstraint(fields=["event", "name"], name="room_name_unique_per_event")]
+
+    def __str__(self):
+        return self.name
+
+
+class SessionKind(models.TextChoices):
+    TRIALOOG = "trialoog", _("Trialoog")
+    WHOLE_SYSTEM = "whole_system", _("Whole system in the room")
+    RONDETAFEL = "rondetafel", _("Rondetafel")
+    WORKSHOP = "workshop", _("Workshop")
+    PLENARY = "plenary", _("Plenair")
+
+
+class Session(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("zaal"))
+    kind = models.CharField(_("soort"), max_length=20, choices=SessionKind.choices)
+    title = models.CharField(_("titel"), max_length=200)
+    description = models.TextField(_("beschrijving"), blank=True)
+    host_organisation = models.CharField(_("organiserende organisatie"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("begint om"))
+    ends_at = models.DateTimeField(_("eindigt om"))
+    capacity = models.PositiveIntegerField(
+        _("capaciteit"), null=True, blank=True, help_text=_("Leeg laten voor de capaciteit van de zaal.")
+    )
+    reserved_politiek = models.PositiveIntegerField(_("gereserveerd voor politiek"), default=0)
+    reserved_beleid = models.PositiveIntegerField(_("gereserveerd voor beleid"), default=0)
+    reserved_uitvoering = models.PositiveIntegerField(_("gereserveerd voor uitvoering"), default=0)
+    reserved_until = models.DateTimeField(
+        _("reservering vervalt op"),
+        null=True,
+        blank=True,
+        help_text=_("Daarna zijn gereserveerde plaatsen open voor iedereen."),
+    )
+    signup_open = models.BooleanField(_("inschrijven open"), default=True)
+    chatham_house = models.BooleanField(
+        _("Chatham House-regel"),
+        default=False,
+        help_text=_("Inhoud mag gebruikt worden, maar exports noemen nooit namen."),
+    )
+    code = models.CharField(_("deelnamecode"), max_length=12, unique=True, default=new_join_code)
+    moderators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="moderated_sessions",
+        verbose_name=_("gespreksleiders"),
+    )
+    rapporteurs = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="reported_sessions", verbose_name=_("rapporteurs")
+    )
+
+    class Meta:
+        ordering = ["starts_at", "room__position", "title"]
+        verbose_name = _("sessie")
+        verbose_name_plural = _("sessies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def seat_capacity(self) -> int:
+        return self.capacity if self.capacity is not None else self.room.capacity
+
+    def reserved_for(self, perspective: str) -> int:
+        return getattr(self, f"reserved_{perspective}", 0) if perspective else 0
+
+    @property
+    def reserved_total(self) -> int:
+        return self.reserved_politiek + self.reserved_beleid + self.reserved_uitvoering
+
+    def reservation_active(self, now=None) -> bool:
+        if self.reserved_total == 0:
+            return False
+        return self.reserved_until is None or (now or timezone.now()) < self.reserved_until
+
+    def clean(self):
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("Het einde moet na het begin liggen.")
+        event = self.event if self.event_id else None
+        if event and self.starts_at and self.ends_at:
+            tz = event.tz
+            if (
+                self.starts_at.astimezone(tz).date() != event.date
+                or self.ends_at.astimezone(tz).date() != event.date
+            ):
+                errors["starts_at"] = _("De sessie moet op de dag van het evenement (%(date)s) vallen.") % {
+                    "date": event.date.strftime("%d-%m-%Y")
+                }
+        if self.room_id and event and self.room.event_id != event.pk:
+            errors["room"] = _("Deze zaal hoort bij een ander evenement.")
+        if self.room_id and self.starts_at and self.ends_at and not errors:
+            clash = (
+                Session.objects.filter(
+                    room_id=self.room_id, starts_at__lt=self.ends_at, ends_at__gt=self.starts_at
+                )
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if clash:
+                errors["room"] = _("Deze zaal is op dat moment al bezet door “%(title)s”.") % {
+                    "title": clash.title
+                }
+        capacity = (
+            self.capacity if self.capacity is not None else (self.room.capacity if self.room_id else None)
+        )
+        if capacity is not None and self.reserved_total > capacity:
+            errors["reserved_politiek"] = _("Er zijn meer plaatsen gereserveerd dan er zijn.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Registration(models.Model):
+    """A person's registration for the event (person ↔ event)."""
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("Aangemeld")
+        CANCELLED = "cancelled", _("Afgemeld")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REGISTERED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("aanmelding")
+        verbose_name_plural = _("aanmeldingen")
+        constraints = [models.UniqueConstraint(fields=["user", "event"], name="one_registration_per_event")]
+
+    def __str__(self):
+        return f"{self.user} – {self.event}"
+
+
+class SessionSignup(models.Model):
+    """A person's seat or waitlist place in one session (person ↔ session)."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Bevestigd")
+        WAITLISTED = "waitlisted", _("Wachtlijst")
+        CANCELLED = "cancelled", _("Geannuleerd")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signups")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="signups")
+    status = models.CharField(max_length=12, choices=Status.choices)
+    perspective = models.CharField(max_length=12, choices=Perspective.choices, blank=True)
+    reserved_seat = models.BooleanField(default=False)
+    waitlist_position = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("inschrijving")
+        verbose_name_plural = _("inschrijvingen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "session"],
+                condition=~models.Q(status="cancelled"),
+                name="one_active_signup_per_session",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(status="waitlisted") & models.Q(waitlist_position__isnull=False))
+                | (~models.Q(status="waitlisted") & models.Q(waitlist_position__isnull=True)),
+                name="waitlist_position_iff_waitlisted",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status"])]
+
+    def __str__(self):
+        return f"{self.user} – {self.session} ({self.status})"

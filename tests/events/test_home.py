@@ -1,0 +1,45 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from events.models import Event, Room
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_event_name_and_dutch_date(client):
+    """The home page names the example day and its date in Dutch."""
+    call_command("seed_demo", verbosity=0)
+
+    response = client.get("/")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Dag van de Publieke Dienstverlening 2026" in content
+    assert "17 juni 2026" in content
+    assert '<html lang="nl">' in content
+
+
+def test_seed_twice_creates_no_duplicates():
+    """Running the demo seed twice leaves one event, its rooms and four demo accounts."""
+    call_command("seed_demo", verbosity=0)
+    counts = (Event.objects.count(), Room.objects.count(), User.objects.count())
+
+    call_command("seed_demo", verbosity=0)
+
+    assert (Event.objects.count(), Room.objects.count(), User.objects.count()) == counts
+    assert counts[0] == 1
+    assert counts[2] == 4
+
+
+def test_demo_accounts_can_log_in_with_the_demo_password(client):
+    """Each demo account logs in with demo-trialoog."""
+    call_command("seed_demo", verbosity=0)
+
+    for email in [
+        "organisator@example.org",
+        "moderator@example.org",
+        "kamerlid@example.org",
+        "deelnemer@example.org",
+    ]:
+        assert client.login(email=email, password="demo-trialoog"), email

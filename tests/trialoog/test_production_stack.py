@@ -1,0 +1,55 @@
+import json
+import urllib.request
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from websockets.sync.client import connect
+
+from tests.production import compose_web, production_web, shell_words
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def test_production_daphne_serves_healthz_and_websockets_through_redis(tmp_path):
+    """daphne with production settings answers /healthz and a WebSocket ping via the Redis layer."""
+    with production_web(
+        database_url=_database_url(), redis_url=settings.REDIS_URL, tmp_path=tmp_path
+    ) as base:
+        with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+            health = (response.status, json.loads(response.read()))
+        with urllib.request.urlopen(f"{base}/", timeout=5) as response:
+            home = response.read().decode()
+        ws_url = base.replace("http://", "ws://") + "/ws/ping/"
+        with connect(ws_url, origin=base, open_timeout=5) as socket:
+            socket.send(json.dumps({"action": "ping", "id": "smoke-1"}))
+            pong = json.loads(socket.recv(timeout=5))
+
+    assert health == (200, {"database": "ok", "channel_layer": "ok"})
+    assert "/static/css/site." in home
+    assert pong == {"type": "pong", "id": "smoke-1"}
+
+
+def test_compose_web_runs_migrations_then_daphne_on_the_asgi_app():
+    """The compose web service migrates, then serves trialoog.asgi with daphne and a large backlog."""
+    words = shell_words(compose_web()["command"])
+
+    assert words[:4] == ["python", "manage.py", "migrate", "--noinput"]
+    daphne = words[words.index("daphne") :]
+    assert daphne[-1] == "trialoog.asgi:application"
+    assert "tcp:port=8000:backlog=2048:interface=0.0.0.0" in daphne
+
+
+def test_compose_web_waits_for_healthy_postgres_and_redis():
+    """web only starts when both backing services pass their health checks."""
+    depends = compose_web()["depends_on"]
+
+    assert depends == {
+        "postgres": {"condition": "service_healthy"},
+        "redis": {"condition": "service_healthy"},
+    }

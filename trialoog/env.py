@@ -1,0 +1,79 @@
+"""Read configuration from environment variables."""
+
+import os
+from urllib.parse import parse_qs, unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Return the boolean value of an environment variable ("1", "true", "yes", "on")."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """Return a comma-separated environment variable as a list without empty items."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def channel_layers(redis_url: str | None) -> dict:
+    """
+    Return the CHANNEL_LAYERS setting for an optional Redis URL.
+
+    redis-py 8 defaults to socket_timeout=5 and max_connections=100. With
+    channels-redis 4.3 that kills idle consumers ("Timeout reading") and
+    makes bursts of connects fail, so both are overridden here.
+    """
+    if not redis_url:
+        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    return {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": redis_url,
+                        "socket_timeout": None,
+                        "socket_connect_timeout": 5,
+                        "max_connections": 10_000,
+                    }
+                ],
+                "capacity": 1_000,
+                "expiry": 60,
+                "prefix": "trialoog",
+            },
+        }
+    }
+
+
+def email_settings(url: str | None) -> dict:
+    """
+    Turn EMAIL_URL into Django email settings.
+
+    Supported schemes: smtp://, smtps:// (implicit TLS), smtp+tls:// (STARTTLS),
+    console:// and locmem://. Without a URL, mail is printed to the console.
+    """
+    if not url:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parsed = urlparse(url)
+    scheme = parsed.scheme
+    if scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if scheme == "locmem":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    if scheme not in {"smtp", "smtps", "smtp+tls"}:
+        raise ImproperlyConfigured(f"EMAIL_URL has an unsupported scheme: {scheme!r}")
+    query = parse_qs(parsed.query)
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parsed.hostname or "localhost",
+        "EMAIL_PORT": parsed.port or (465 if scheme == "smtps" else 587 if scheme == "smtp+tls" else 25),
+        "EMAIL_HOST_USER": unquote(parsed.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
+        "EMAIL_USE_SSL": scheme == "smtps",
+        "EMAIL_USE_TLS": scheme == "smtp+tls",
+        "EMAIL_TIMEOUT": int(query.get("timeout", ["10"])[0]),
+    }

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from trialoog import health, pages
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path(".well-known/security.txt", pages.security_txt, name="security_txt"),
+    path("privacy/", pages.privacy, name="privacy"),
+    path("toegankelijkheid/", pages.accessibility, name="accessibility"),
+    path("taal/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("account/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("events.urls")),
+]
