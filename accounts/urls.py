@@ -1,2 +1,16 @@
+from django.urls import path
+
+from accounts import views
+
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("profiel/", views.profile, name="profile"),
+    path("aanmelding/", views.registration, name="registration"),
+    path("aanmelding/aanmelden/", views.registration_create, name="registration_create"),
+    path("aanmelding/afmelden/", views.registration_cancel, name="registration_cancel"),
+    path("mijn-gegevens/", views.privacy_overview, name="privacy"),
+    path("mijn-gegevens/download/", views.data_download, name="data_download"),
+    path("mijn-gegevens/verwijderen/", views.account_delete, name="delete"),
+    path("kamerlid/uitnodiging/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("organisator/kamerleden/", views.invitations, name="invitations"),
+]

@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from events.models import Event
+from events.services.retention import EventNotOver, personal_data_purge
+
+LABELS = {
+    "needs": "wensen (dieet, toegankelijkheid) van deelnemers",
+    "cancelled_signups": "geannuleerde sessie-inschrijvingen",
+    "cancelled_registrations": "afgemelde aanmeldingen",
+    "kamerlid_invitations": "gebruikte of verlopen Kamerlid-uitnodigingen",
+}
+
+
+class Command(BaseCommand):
+    help = "Delete personal data past retention after an event. Idempotent; prints what it removed."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--event", required=True, help="The event's slug, e.g. dvdpd-2026")
+
+    def handle(self, *args, event, **options):
+        found = Event.objects.filter(slug=event).first()
+        if found is None:
+            raise CommandError(f"Onbekend evenement: {event}")
+        try:
+            counts = personal_data_purge(event=found)
+        except EventNotOver as error:
+            raise CommandError(str(error))
+        for key, count in counts.items():
+            self.stdout.write(f"{count:5d}  {LABELS[key]}")
+        self.stdout.write(self.style.SUCCESS(f"Klaar: {sum(counts.values())} verwijderd voor {found.name}."))

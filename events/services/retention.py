@@ -1,0 +1,53 @@
+"""Retention: what personal data goes once an event is over."""
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import KamerlidInvitation, User
+from events.models import Event, Registration, SessionSignup
+
+
+class EventNotOver(Exception):
+    pass
+
+
+@transaction.atomic
+def personal_data_purge(*, event: Event, now=None) -> dict[str, int]:
+    """
+    Remove personal data of `event` that is past retention; return counts per kind.
+
+    Removes optional needs (diet, access needs and the consent for them) of
+    everyone registered, unless they are registered for a later event;
+    cancelled registrations and sign-ups; and Kamerlid invitations that were
+    used or expired. Safe to run again: a second run removes nothing.
+    Raises EventNotOver before the event day has ended.
+    """
+    now = now or timezone.now()
+    if now.astimezone(event.tz).date() <= event.date:
+        raise EventNotOver(_("Het evenement is nog niet voorbij; er is niets verwijderd."))
+    later = Registration.objects.filter(
+        event__date__gt=event.date, status=Registration.Status.REGISTERED
+    ).values("user_id")
+    with_needs = (
+        User.objects.filter(registrations__event=event)
+        .exclude(pk__in=later)
+        .filter(Q(consent_needs=True) | ~Q(diet="") | ~Q(access_needs=""))
+    )
+    needs = with_needs.update(diet="", access_needs="", consent_needs=False)
+    signups, _detail = SessionSignup.objects.filter(
+        session__event=event, status=SessionSignup.Status.CANCELLED
+    ).delete()
+    registrations, _detail = Registration.objects.filter(
+        event=event, status=Registration.Status.CANCELLED
+    ).delete()
+    invitations, _detail = KamerlidInvitation.objects.filter(
+        Q(used_at__isnull=False) | Q(expires_at__lt=now)
+    ).delete()
+    return {
+        "needs": needs,
+        "cancelled_signups": signups,
+        "cancelled_registrations": registrations,
+        "kamerlid_invitations": invitations,
+    }

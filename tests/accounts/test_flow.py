@@ -1,0 +1,136 @@
+import re
+
+import pytest
+from django.core import mail
+
+from accounts.models import User
+from events.models import Registration
+
+pytestmark = pytest.mark.django_db
+
+
+def _code_from_mail(message) -> str:
+    match = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", message.body, re.MULTILINE)
+    assert match, message.body
+    return match.group(1)
+
+
+def test_new_user_goes_from_signup_to_confirmed_registration_and_cancels(
+    client, event, django_capture_on_commit_callbacks
+):
+    """Sign-up → verify by emailed code → profile → register (with email) → cancel."""
+    response = client.post(
+        "/account/signup/",
+        {
+            "email": "nieuw@example.org",
+            "password1": "Trialoog-wachtwoord-2026",
+            "password2": "Trialoog-wachtwoord-2026",
+        },
+    )
+    assert response.status_code == 302
+    code = _code_from_mail(mail.outbox[-1])
+    response = client.post("/account/confirm-email/", {"code": code})
+    assert response.status_code == 302
+    user = User.objects.get(email="nieuw@example.org")
+    assert user.emailaddress_set.get().verified is True
+
+    response = client.post(
+        "/profiel/",
+        {"name": "Nina Nieuw", "organisation": "SVB", "function": "Adviseur", "perspective": "uitvoering"},
+    )
+    assert response.status_code == 302
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/aanmelding/aanmelden/", follow=True)
+
+    registration = Registration.objects.get(user=user, event=event)
+    assert registration.status == "registered"
+    assert "U bent aangemeld" in response.content.decode()
+    assert [m.to for m in mail.outbox] == [["nieuw@example.org"]]
+    assert event.name in mail.outbox[0].subject
+
+    client.post("/aanmelding/afmelden/")
+
+    registration.refresh_from_db()
+    assert registration.status == "cancelled"
+
+
+def test_registration_requires_a_complete_profile(client, make_user, event):
+    """Without name, organisation and perspective the person is sent to the profile first."""
+    user = make_user(complete=False)
+    client.force_login(user)
+
+    response = client.post("/aanmelding/aanmelden/")
+
+    assert response.status_code == 302
+    assert response.url.startswith("/profiel/")
+    assert not Registration.objects.filter(user=user).exists()
+
+
+def test_registration_requires_a_verified_email(client, make_user, event):
+    """A person whose email address is not verified cannot register."""
+    user = make_user(verified=False)
+    client.force_login(user)
+
+    client.post("/aanmelding/aanmelden/")
+
+    assert not Registration.objects.filter(user=user).exists()
+
+
+def test_registration_is_refused_when_the_organiser_closed_it(client, make_user, event):
+    """Registration follows the organiser's switch, not today's date."""
+    event.registration_open = False
+    event.save()
+    user = make_user()
+    client.force_login(user)
+
+    response = client.post("/aanmelding/aanmelden/", follow=True)
+
+    assert not Registration.objects.filter(user=user).exists()
+    assert "gesloten" in response.content.decode()
+
+
+def test_profile_refuses_needs_without_consent(client, make_user):
+    """Diet or access needs are health data: they are only stored with explicit consent."""
+    user = make_user()
+    client.force_login(user)
+
+    response = client.post(
+        "/profiel/",
+        {"name": "Anna", "organisation": "DUO", "perspective": "uitvoering", "diet": "glutenvrij"},
+    )
+
+    user.refresh_from_db()
+    assert response.status_code == 200
+    assert "Geef toestemming" in response.content.decode()
+    assert user.diet == ""
+
+
+def test_consents_are_unticked_by_default(client, make_user):
+    """The three consents and the needs consent start unticked."""
+    client.force_login(make_user())
+
+    content = client.get("/profiel/").content.decode()
+
+    for name in ("consent_photos", "consent_contact", "consent_listed", "consent_needs"):
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', content).group(0)
+        assert "checked" not in tag, name
+
+
+def test_a_kamerlid_cannot_leave_the_politiek_perspective(client, make_user):
+    """The perspective field is locked for a Kamerlid."""
+    user = make_user(perspective="politiek", is_kamerlid=True)
+    client.force_login(user)
+
+    client.post("/profiel/", {"name": "K", "organisation": "TK", "perspective": "beleid"})
+
+    user.refresh_from_db()
+    assert user.perspective == "politiek"
+
+
+def test_login_by_emailed_code_is_offered(client):
+    """The login page offers sign-in by a code sent by email."""
+    content = client.get("/account/login/").content.decode()
+
+    assert "/account/login/code/" in content
