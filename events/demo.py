@@ -11,7 +11,7 @@ from django.db import transaction
 
 from accounts.models import Perspective, User
 from accounts.roles import organiser_group_ensure
-from events.models import Event, Room
+from events.models import Event, Room, Session, SessionKind
 
 DEMO_PASSWORD = "demo-trialoog"
 EVENT_SLUG = "dvdpd-2026"
@@ -104,9 +104,189 @@ def accounts_seed() -> list[User]:
     return users
 
 
+# title, kind, room, start, end, capacity (None: the room's), reserved politiek seats, host, description
+PROGRAMME = [
+    (
+        "Opening: werk aan uitvoering, samen met de Kamer",
+        SessionKind.PLENARY,
+        "Plenaire zaal",
+        "09:30",
+        "10:15",
+        None,
+        0,
+        "Werk aan Uitvoering",
+        "Welkom door de voorzitter van de Tweede Kamer en de programmadirecteur. "
+        "Wat vraagt goede publieke dienstverlening van politiek, beleid en uitvoering?",
+    ),
+    (
+        "Trialoog: de Vereenvoudigingswet",
+        SessionKind.TRIALOOG,
+        "Thorbeckezaal",
+        "10:30",
+        "11:45",
+        None,
+        6,
+        "Ministerie van BZK",
+        "Eén wet die knelpunten in vele wetten tegelijk oplost. Wat betekent dat voor de uitvoering, "
+        "wat vraagt het van professionals en hoe merken mensen en bedrijven het?",
+    ),
+    (
+        "Trialoog: gegevensdeling tussen uitvoerders",
+        SessionKind.TRIALOOG,
+        "Troelstrazaal",
+        "10:30",
+        "11:45",
+        None,
+        4,
+        "UWV, SVB en gemeenten",
+        "Mensen willen hun gegevens niet steeds opnieuw aanleveren. Waar botsen privacy, "
+        "rechtmatigheid en gemak, en wie beslist?",
+    ),
+    (
+        "Rondetafel: de menselijke maat in brieven en beschikkingen",
+        SessionKind.RONDETAFEL,
+        "Schermerhornzaal",
+        "10:30",
+        "11:45",
+        None,
+        0,
+        "Belastingdienst",
+        "Professionals en ervaringsdeskundigen lezen echte brieven en zoeken samen naar heldere taal.",
+    ),
+    (
+        "Rondetafel: kleine kring met Kamerleden",
+        SessionKind.RONDETAFEL,
+        "Groen van Prinstererzaal",
+        "10:30",
+        "11:45",
+        3,
+        1,
+        "Tweede Kamer",
+        "Een klein gezelschap spreekt vrijuit met Kamerleden over signalen uit de uitvoering. "
+        "Er zijn weinig plaatsen; vol is wachtlijst.",
+    ),
+    (
+        "Trialoog: de uitvoeringstoets en de oplegger",
+        SessionKind.TRIALOOG,
+        "Thorbeckezaal",
+        "12:45",
+        "14:00",
+        None,
+        6,
+        "Ministerie van SZW",
+        "Hoe zorgt de oplegger bij een wetsvoorstel ervoor dat de uitkomst van de uitvoeringstoets "
+        "echt meeweegt in het debat?",
+    ),
+    (
+        "Trialoog: de sneltoets op moties en amendementen",
+        SessionKind.TRIALOOG,
+        "Troelstrazaal",
+        "12:45",
+        "14:00",
+        None,
+        4,
+        "Werk aan Uitvoering",
+        "Een motie is snel aangenomen, maar is ze ook uitvoerbaar? Oefen met een sneltoets op echte voorstellen.",
+    ),
+    (
+        "Whole system in the room: bestaanszekerheid en schulden",
+        SessionKind.WHOLE_SYSTEM,
+        "Schermerhornzaal",
+        "12:45",
+        "15:30",
+        None,
+        0,
+        "Werk aan Uitvoering",
+        "Alle betrokkenen verkennen samen verleden, heden en gewenste toekomst, zoeken gedeelde grond "
+        "en eindigen met acties die een eigenaar hebben.",
+    ),
+    (
+        "Trialoog: Beleid zoekt Uitvoerder",
+        SessionKind.TRIALOOG,
+        "Thorbeckezaal",
+        "14:15",
+        "15:30",
+        None,
+        6,
+        "Ministerie van OCW en DUO",
+        "Beleidsmakers en uitvoerders ruilen een dag van werk. Wat leer je als je de ander echt ziet werken?",
+    ),
+    (
+        "Trialoog: grip op arbeidsmarktschaarste",
+        SessionKind.TRIALOOG,
+        "Troelstrazaal",
+        "14:15",
+        "15:30",
+        None,
+        4,
+        "UWV",
+        "Uitvoerders vinden te weinig mensen. Welke wensen uit politiek en beleid kunnen dan niet, of later?",
+    ),
+    (
+        "Rondetafel: ervaringen van ondernemers met de overheid",
+        SessionKind.RONDETAFEL,
+        "Groen van Prinstererzaal",
+        "14:15",
+        "15:30",
+        None,
+        0,
+        "KVK",
+        "Ondernemers vertellen waar ze vastlopen; uitvoerders en beleidsmakers luisteren en vragen door.",
+    ),
+    (
+        "Slot: wat nemen we mee?",
+        SessionKind.PLENARY,
+        "Plenaire zaal",
+        "16:00",
+        "16:45",
+        None,
+        0,
+        "Werk aan Uitvoering",
+        "De rapporteurs delen de gedeelde grond en de acties van de dag. Daarna een borrel.",
+    ),
+]
+
+
+def programme_seed(event: Event) -> list[Session]:
+    """
+    Create the example day's programme, with the demo moderator leading every trialoog.
+
+    The reserved politiek seats have no deadline, so they stay held until an
+    organiser releases them; sessions are looked up by event and title.
+    """
+    rooms = {room.name: room for room in event.rooms.all()}
+    moderator = User.objects.filter(email="moderator@example.org").first()
+    sessions = []
+    for title, kind, room, start, end, capacity, politiek, host, description in PROGRAMME:
+        starts_at, ends_at = (
+            dt.datetime.combine(event.date, dt.time.fromisoformat(t), tzinfo=event.tz) for t in (start, end)
+        )
+        session = Session.objects.filter(event=event, title=title).first()
+        if session is None:
+            session = Session(
+                event=event,
+                title=title,
+                kind=kind,
+                room=rooms[room],
+                starts_at=starts_at,
+                ends_at=ends_at,
+                capacity=capacity,
+                reserved_politiek=politiek,
+                host_organisation=host,
+                description=description,
+            )
+            session.full_clean()
+            session.save()
+        if moderator and kind == SessionKind.TRIALOOG:
+            session.moderators.add(moderator)
+        sessions.append(session)
+    return sessions
+
+
 @transaction.atomic
 def demo_seed() -> Event:
-    """Seed the example event, its rooms and the demo accounts."""
+    """Seed the example event, its rooms, the demo accounts and the programme."""
     event = event_seed()
     accounts_seed()
+    programme_seed(event)
     return event

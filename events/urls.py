@@ -1,7 +1,19 @@
 from django.urls import path
 
 from events import views
+from events.views import feeds, programme, signup
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("programma/", programme.programme_grid_view, name="programme_grid"),
+    path("programma/lijst/", programme.programme_list_view, name="programme_list"),
+    path("programma/sessie/<int:pk>/", programme.session_detail, name="session_detail"),
+    path("programma/sessie/<int:pk>/inschrijven/", signup.session_signup, name="session_signup"),
+    path("programma/sessie/<int:pk>/afmelden/", signup.session_cancel, name="session_cancel"),
+    path("programma/sessie/<int:pk>/ruilen/", signup.session_swap, name="session_swap"),
+    path("agenda/", programme.agenda, name="agenda"),
+    path("agenda/<str:token>/trialoog.ics", feeds.agenda_feed, name="agenda_feed"),
+    path("schedule.ics", feeds.schedule_ics, name="schedule_ics"),
+    path("schedule.json", feeds.schedule_json, name="schedule_json"),
+    path("schedule.xml", feeds.schedule_xml, name="schedule_xml"),
 ]

@@ -1,0 +1,57 @@
+"""iCalendar files: the whole programme, one person's agenda, and the file attached to a confirmation."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+import icalendar
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Session
+from events.schedule import session_guid
+
+PRODID = "-//Werk aan Uitvoering//Trialoog//NL"
+
+
+def session_url(session: Session) -> str:
+    return settings.SITE_URL + reverse("session_detail", args=[session.pk])
+
+
+def _vevent(session: Session, *, stamp: dt.datetime, tentative: bool) -> icalendar.Event:
+    tz = session.event.tz
+    vevent = icalendar.Event()
+    vevent.add("uid", f"{session_guid(session)}@trialoog")
+    vevent.add("dtstamp", stamp)
+    vevent.add("dtstart", session.starts_at.astimezone(tz))
+    vevent.add("dtend", session.ends_at.astimezone(tz))
+    vevent.add("summary", session.title)
+    location = session.room.name + (f", {session.event.venue}" if session.event.venue else "")
+    vevent.add("location", location)
+    if session.description:
+        vevent.add("description", session.description)
+    vevent.add("url", session_url(session))
+    vevent.add("status", "TENTATIVE" if tentative else "CONFIRMED")
+    return vevent
+
+
+def calendar_for_sessions(
+    sessions: Iterable[Session], *, name: str = "", tentative: frozenset[int] = frozenset()
+) -> bytes:
+    """
+    Render sessions as one VCALENDAR with Europe/Amsterdam times and their VTIMEZONE.
+
+    Sessions whose pk is in `tentative` (waitlist places) are marked TENTATIVE.
+    The sessions need their room and event loaded to avoid extra queries.
+    """
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if name:
+        cal.add("x-wr-calname", name)
+    stamp = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
+    for session in sessions:
+        cal.add_component(_vevent(session, stamp=stamp, tentative=session.pk in tentative))
+    cal.add_missing_timezones()
+    return cal.to_ical()

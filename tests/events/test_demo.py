@@ -1,0 +1,51 @@
+import pytest
+from django.core.management import call_command
+
+from events.models import Session, SessionKind
+
+pytestmark = pytest.mark.django_db
+
+
+def test_programme_seed_twice_leaves_one_programme():
+    """Seeding twice keeps twelve sessions, each with its own join code."""
+    call_command("seed_demo", verbosity=0)
+
+    call_command("seed_demo", verbosity=0)
+
+    assert Session.objects.count() == 12
+    assert len(set(Session.objects.values_list("code", flat=True))) == 12
+
+
+def test_programme_seed_has_the_kinds_of_the_day():
+    """Two plenaries, six trialogen, one whole-system session and three rondetafels."""
+    call_command("seed_demo", verbosity=0)
+
+    kinds = sorted(Session.objects.values_list("kind", flat=True))
+
+    assert kinds == sorted(
+        [SessionKind.PLENARY] * 2
+        + [SessionKind.TRIALOOG] * 6
+        + [SessionKind.WHOLE_SYSTEM]
+        + [SessionKind.RONDETAFEL] * 3
+    )
+
+
+def test_programme_seed_makes_the_demo_moderator_lead_every_trialoog():
+    """moderator@example.org moderates each trialoog, and the trialogen hold politiek seats."""
+    call_command("seed_demo", verbosity=0)
+
+    trialogen = Session.objects.filter(kind=SessionKind.TRIALOOG)
+
+    assert [list(s.moderators.values_list("email", flat=True)) for s in trialogen] == [
+        ["moderator@example.org"]
+    ] * 6
+    assert all(s.reserved_politiek > 0 for s in trialogen)
+
+
+def test_programme_seed_times_are_amsterdam_wall_clock():
+    """The opening starts at 09:30 Amsterdam time, which is 07:30 UTC in June."""
+    call_command("seed_demo", verbosity=0)
+
+    opening = Session.objects.get(kind=SessionKind.PLENARY, title__startswith="Opening")
+
+    assert opening.starts_at.isoformat() == "2026-06-17T07:30:00+00:00"
