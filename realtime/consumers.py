@@ -1,6 +1,26 @@
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+"""WebSocket consumers. Thin: parse the frame, check its shape with a form, call one service, answer."""
 
-from realtime import groups
+import asyncio
+import json
+import logging
+import time
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from realtime import actions, broadcast, groups, selectors
+from realtime.permissions import role_in_room
+from realtime.services import rooms as room_services
+
+logger = logging.getLogger(__name__)
+
+MAX_FRAME_BYTES = 8 * 1024
+MAX_ID_LENGTH = 64
+RATE_BURST = 20
+RATE_PER_SECOND = 5.0
 
 
 class PingConsumer(AsyncJsonWebsocketConsumer):
@@ -28,3 +48,160 @@ class PingConsumer(AsyncJsonWebsocketConsumer):
 
     async def ping_reply(self, event):
         await self.send_json({"type": "pong", "id": event.get("id")})
+
+
+def _resolve(code: str, user, projector_token: str | None):
+    room = selectors.room_get_by_code(code=code)
+    if room is None:
+        return None, None
+    if projector_token:
+        return (room, "projector") if projector_token == room.projector_token else (room, None)
+    return room, role_in_room(user, room)
+
+
+class ProtocolError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
+    """
+    One participant, moderator or projector in a live room. See docs/realtime-protocol.md.
+
+    Every action gets an `ack` or an `error` frame; no input closes the
+    connection or changes state it should not.
+    """
+
+    async def connect(self):
+        self.room = None
+        self.role = None
+        self.user = self.scope.get("user")
+        code = self.scope["url_route"]["kwargs"]["code"]
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        token = (query.get("projector") or [None])[0]
+        self.room, self.role = await database_sync_to_async(_resolve)(code, self.user, token)
+        await self.accept()
+        if self.room is None:
+            await self.close(code=4404)
+            return
+        if self.role is None:
+            await self.close(code=4403)
+            return
+        broadcast.remember_loop(asyncio.get_running_loop())
+        self.tokens = float(RATE_BURST)
+        self.tokens_at = time.monotonic()
+        await self.channel_layer.group_add(groups.room(self.room.pk), self.channel_name)
+        if self.role == "moderator":
+            await self.channel_layer.group_add(groups.moderators(self.room.pk), self.channel_name)
+        perspective = "" if self.role == "projector" else (self.user.perspective or "")
+        await database_sync_to_async(room_services.presence_join)(
+            room=self.room, channel_name=self.channel_name, perspective=perspective
+        )
+        await self.send_snapshot()
+
+    async def disconnect(self, code):
+        if self.room is None or self.role is None:
+            return
+        await self.channel_layer.group_discard(groups.room(self.room.pk), self.channel_name)
+        if self.role == "moderator":
+            await self.channel_layer.group_discard(groups.moderators(self.room.pk), self.channel_name)
+        try:
+            await database_sync_to_async(room_services.presence_leave)(
+                room=self.room, channel_name=self.channel_name
+            )
+        except Exception:  # noqa: BLE001 - a dead database must not stop the disconnect; the row expires
+            logger.warning("presence_leave failed for %s", self.channel_name)
+
+    async def send_snapshot(self):
+        user = None if self.role == "projector" else self.user
+        snapshot = await database_sync_to_async(selectors.room_snapshot)(
+            room=self.room, user=user, role=self.role
+        )
+        await self.send(text_data=json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")))
+
+    async def room_frame(self, event):
+        await self.send(text_data=event["text"])
+
+    def _take_token(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(RATE_BURST, self.tokens + (now - self.tokens_at) * RATE_PER_SECOND)
+        self.tokens_at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    async def receive(self, text_data=None, bytes_data=None):
+        action_id = None
+        try:
+            content = self._parse(text_data, bytes_data)
+            action_id = content.get("id")
+            if action_id is not None and (not isinstance(action_id, str) or len(action_id) > MAX_ID_LENGTH):
+                action_id = None
+                raise ProtocolError("invalid", _("Het veld id moet een korte tekst zijn."))
+            name = content.get("action")
+            if name == "room.resync":
+                await self.send_snapshot()
+                return
+            if name == "ping":
+                await database_sync_to_async(room_services.presence_touch)(channel_name=self.channel_name)
+                await self.send(text_data=json.dumps({"type": "pong", "id": action_id}))
+                return
+            handler = actions.HANDLERS.get(name) if isinstance(name, str) else None
+            if handler is None:
+                raise ProtocolError("unknown_action", _("Deze actie bestaat niet."))
+            if self.role == "projector":
+                raise ProtocolError("forbidden", _("Het scherm in de zaal kan alleen kijken."))
+            if not self._take_token():
+                raise ProtocolError(
+                    "rate_limited", _("U doet te veel tegelijk. Wacht even en probeer het opnieuw.")
+                )
+            result = await database_sync_to_async(handler)(user=self.user, room=self.room, data=content)
+            await self._reply({"type": "ack", "id": action_id, "action": name, **(result or {})})
+        except ProtocolError as error:
+            await self._reply(
+                {"type": "error", "id": action_id, "code": error.code, "message": error.message}
+            )
+        except ValidationError as error:
+            await self._reply(
+                {
+                    "type": "error",
+                    "id": action_id,
+                    "code": error.code or "invalid",
+                    "message": " ".join(error.messages),
+                }
+            )
+        except PermissionDenied:
+            await self._reply(
+                {"type": "error", "id": action_id, "code": "forbidden", "message": _("Dit mag u niet doen.")}
+            )
+        except ObjectDoesNotExist:
+            await self._reply(
+                {
+                    "type": "error",
+                    "id": action_id,
+                    "code": "not_found",
+                    "message": _("Die vraag bestaat niet (meer)."),
+                }
+            )
+
+    def _parse(self, text_data, bytes_data) -> dict:
+        if text_data is None:
+            raise ProtocolError("bad_frame", _("Stuur tekst (JSON), geen binaire gegevens."))
+        if (
+            len(text_data) > MAX_FRAME_BYTES
+            or len(text_data.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES
+        ):
+            raise ProtocolError("too_large", _("Dit bericht is te groot."))
+        try:
+            content = json.loads(text_data)
+        except (ValueError, RecursionError):
+            raise ProtocolError("bad_json", _("Dit bericht is geen geldige JSON."))
+        if not isinstance(content, dict):
+            raise ProtocolError("bad_frame", _("Een bericht moet een JSON-object zijn."))
+        return content
+
+    async def _reply(self, body: dict) -> None:
+        await self.send(text_data=json.dumps(body, ensure_ascii=False, separators=(",", ":")))

@@ -28,3 +28,24 @@ def run_python():
         )
 
     return run
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup, django_db_blocker):
+    """
+    Before the test database is dropped, end connections that worker threads left open.
+
+    Consumers reach the database from thread-pool threads (database_sync_to_async),
+    whose connections outlive the test; PostgreSQL refuses to drop a database in use.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )
+    connection.close()

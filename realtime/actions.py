@@ -1,0 +1,148 @@
+"""
+Room actions: one small sync function per action, called from the consumer in a worker thread.
+
+Each takes the acting user, the room and the raw frame; checks the frame's
+shape with the same form the HTML views use; calls one service; returns
+extra fields for the ack. Errors are raised as ValidationError or
+PermissionDenied and turned into error frames by the consumer.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from realtime.forms import (
+    PinForm,
+    QuestionAskForm,
+    QuestionEditForm,
+    QuestionRefForm,
+    ToggleForm,
+    form_errors,
+)
+from realtime.models import LiveRoom, Question
+from realtime.services import questions as question_services
+from realtime.services import rooms as room_services
+
+_JSON_TYPES = {forms.CharField: (str,), forms.IntegerField: (int,), forms.BooleanField: (bool,)}
+
+
+def _valid(form_class, data: dict):
+    """Check JSON types strictly (no silent coercion of 5 to "5"), then the form's own rules."""
+    for name, field in form_class.base_fields.items():
+        value = data.get(name)
+        if value is None:
+            continue
+        expected = next((types for klass, types in _JSON_TYPES.items() if isinstance(field, klass)), None)
+        if expected and (not isinstance(value, expected) or (expected == (int,) and isinstance(value, bool))):
+            raise ValidationError(
+                _("Het veld %(field)s heeft een verkeerd type.") % {"field": name}, code="invalid"
+            )
+    form = form_class(
+        data={name: data.get(name) for name in form_class.base_fields if data.get(name) is not None}
+    )
+    if not form.is_valid():
+        raise ValidationError(form_errors(form), code="invalid")
+    return form.cleaned_data
+
+
+def _question(room: LiveRoom, pk: int) -> Question:
+    # Scoped to this room: an id from another room is simply not found.
+    return Question.objects.select_related("room__session").get(room=room, pk=pk)
+
+
+def _fresh(room: LiveRoom) -> LiveRoom:
+    return LiveRoom.objects.select_related("session").get(pk=room.pk)
+
+
+def ask(*, user, room, data):
+    cleaned = _valid(QuestionAskForm, data)
+    question, created = question_services.question_ask(
+        user=user,
+        room=_fresh(room),
+        text=cleaned["text"],
+        show_name=cleaned["show_name"],
+        client_id=data.get("id") or "",
+    )
+    return {"question": question.pk, "status": question.status, "duplicate": not created}
+
+
+def upvote(*, user, room, data):
+    question = _question(room, _valid(QuestionRefForm, data)["question"])
+    question.room = _fresh(room)
+    question_services.question_upvote(user=user, question=question)
+    return {"question": question.pk}
+
+
+def unvote(*, user, room, data):
+    question = _question(room, _valid(QuestionRefForm, data)["question"])
+    question.room = _fresh(room)
+    question_services.question_unvote(user=user, question=question)
+    return {"question": question.pk}
+
+
+def withdraw(*, user, room, data):
+    question = _question(room, _valid(QuestionRefForm, data)["question"])
+    question_services.question_withdraw(user=user, question=question)
+    return {"question": question.pk}
+
+
+def _moderate(action: str):
+    def handler(*, user, room, data):
+        question = _question(room, _valid(QuestionRefForm, data)["question"])
+        question_services.question_moderate(user=user, question=question, action=action)
+        return {"question": question.pk}
+
+    handler.__name__ = f"moderate_{action}"
+    return handler
+
+
+def edit(*, user, room, data):
+    cleaned = _valid(QuestionEditForm, data)
+    question_services.question_edit(
+        user=user, question=_question(room, cleaned["question"]), text=cleaned["text"]
+    )
+    return {"question": cleaned["question"]}
+
+
+def pin(*, user, room, data):
+    pk = _valid(PinForm, data)["question"]
+    room_services.question_pin(user=user, room=_fresh(room), question=_question(room, pk) if pk else None)
+    return {"question": pk}
+
+
+def unpin(*, user, room, data):
+    room_services.question_pin(user=user, room=_fresh(room), question=None)
+    return {}
+
+
+def _set_open(value: bool):
+    def handler(*, user, room, data):
+        room_services.room_set_open(user=user, room=_fresh(room), is_open=value)
+        return {}
+
+    return handler
+
+
+def premoderation(*, user, room, data):
+    enabled = _valid(ToggleForm, data)["enabled"]
+    room_services.room_set_premoderation(user=user, room=_fresh(room), enabled=enabled)
+    return {"enabled": enabled}
+
+
+HANDLERS = {
+    "question.ask": ask,
+    "question.upvote": upvote,
+    "question.unvote": unvote,
+    "question.withdraw": withdraw,
+    "question.approve": _moderate("approve"),
+    "question.reject": _moderate("reject"),
+    "question.hide": _moderate("hide"),
+    "question.answer": _moderate("answer"),
+    "question.reopen": _moderate("reopen"),
+    "question.edit": edit,
+    "question.pin": pin,
+    "question.unpin": unpin,
+    "room.open": _set_open(True),
+    "room.close": _set_open(False),
+    "room.premoderation": premoderation,
+}

@@ -1,0 +1,196 @@
+"""
+The one seam between services and the channel layer.
+
+Services never touch the channel layer. They call `on_commit(fn, ...)`
+with one of the functions below, so a change reaches the room only after
+it is committed, whether it came over a WebSocket, an HTML form or the admin.
+
+Each broadcast is serialized to JSON once and handed to the group as text;
+consumers write that text to their socket unchanged. Public events carry
+the room's `seq`, moderator-only events the room's `mod_seq`, both from a
+counter in the database so every process agrees on the order.
+
+Upvote scores are coalesced per room and process: however many votes
+arrive, at most 1 / SCORE_INTERVAL `question.scored` frames go out.
+"""
+
+import asyncio
+import json
+import logging
+import threading
+import time
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+
+from realtime import groups
+
+logger = logging.getLogger(__name__)
+
+SCORE_INTERVAL = 0.25
+
+_main_loop: asyncio.AbstractEventLoop | None = None
+
+
+def remember_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Record the server's event loop, so sends from worker threads run there."""
+    global _main_loop
+    _main_loop = loop
+
+
+def on_commit(fn, *args, **kwargs) -> None:
+    """Run a broadcast after the current transaction commits."""
+    transaction.on_commit(lambda: _safely(fn, *args, **kwargs))
+
+
+def _safely(fn, *args, **kwargs):
+    # The change is already committed; a failed broadcast must not turn it
+    # into an error. Clients notice the gap in seq and resync.
+    try:
+        fn(*args, **kwargs)
+    except Exception:  # noqa: BLE001
+        logger.exception("broadcast %s failed", getattr(fn, "__name__", fn))
+
+
+def _next_seq(room_id: int, column: str) -> int:
+    assert column in ("seq", "mod_seq")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE realtime_liveroom SET {column} = {column} + 1 WHERE id = %s RETURNING {column}",  # noqa: S608
+            [room_id],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def frame(event_type: str, seq: int | None = None, **payload) -> str:
+    """Serialize one server event."""
+    body = {"type": event_type, **payload}
+    if seq is not None:
+        body["seq"] = seq
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+async def _group_send(group: str, text: str) -> None:
+    await get_channel_layer().group_send(group, {"type": "room.frame", "text": text})
+
+
+def _dispatch(group: str, text: str) -> None:
+    """Send from any thread without blocking the caller on the server's loop."""
+    loop = _main_loop
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is not None:
+        running.create_task(_group_send(group, text))
+    elif loop is not None and loop.is_running():
+        asyncio.run_coroutine_threadsafe(_group_send(group, text), loop)
+    else:
+        async_to_sync(_group_send)(group, text)
+
+
+def publish(room_id: int, event_type: str, **payload) -> None:
+    """Send a public event to everyone in the room."""
+    _dispatch(groups.room(room_id), frame(event_type, _next_seq(room_id, "seq"), **payload))
+
+
+def publish_moderators(room_id: int, event_type: str, **payload) -> None:
+    """Send a moderator-only event. It never reaches the attendees' group."""
+    _dispatch(groups.moderators(room_id), frame(event_type, mod_seq=_next_seq(room_id, "mod_seq"), **payload))
+
+
+# --- events -----------------------------------------------------------------
+
+
+def question_changed(question_id: int, created: bool = False) -> None:
+    from realtime import selectors
+    from realtime.models import Question
+
+    question = Question.objects.select_related("author").filter(pk=question_id).first()
+    if question is None:
+        return
+    payload = selectors.questions_payload([question])[0]
+    if question.status in selectors.PUBLIC_STATUSES:
+        publish(question.room_id, "question.asked" if created else "question.updated", question=payload)
+    elif not created:
+        publish(question.room_id, "question.removed", question=question.pk)
+    publish_moderators(
+        question.room_id,
+        "question.changed",
+        question=payload,
+        stats=selectors.perspective_stats(room=question.room),
+    )
+
+
+def question_pinned(room_id: int) -> None:
+    from realtime.models import LiveRoom
+
+    pinned = LiveRoom.objects.filter(pk=room_id).values_list("pinned_question_id", flat=True).first()
+    publish(room_id, "question.pinned", question=pinned)
+
+
+def room_updated(room_id: int) -> None:
+    from realtime import selectors
+    from realtime.models import LiveRoom
+
+    room = LiveRoom.objects.select_related("session").get(pk=room_id)
+    publish(room_id, "room.updated", room=selectors.room_state(room))
+
+
+def presence_changed(room_id: int) -> None:
+    from realtime import selectors
+
+    _dispatch(
+        groups.room(room_id), frame("presence.changed", presence=selectors.presence_counts(room_id=room_id))
+    )
+
+
+# --- coalesced scores ---------------------------------------------------------
+
+
+class _ScoreCoalescer:
+    """Collect upvote changes per room; flush at most once per SCORE_INTERVAL."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pending: dict[int, set[int]] = {}
+        self._last_flush: dict[int, float] = {}
+        self._timers: dict[int, threading.Timer] = {}
+
+    def mark(self, room_id: int, question_id: int) -> None:
+        with self._lock:
+            self._pending.setdefault(room_id, set()).add(question_id)
+            if room_id in self._timers:
+                return
+            wait = max(0.0, self._last_flush.get(room_id, 0.0) + SCORE_INTERVAL - time.monotonic())
+            timer = threading.Timer(wait, self._flush, args=(room_id,))
+            timer.daemon = True
+            self._timers[room_id] = timer
+        timer.start()
+
+    def _flush(self, room_id: int) -> None:
+        from realtime import selectors
+
+        with self._lock:
+            question_ids = self._pending.pop(room_id, set())
+            self._timers.pop(room_id, None)
+            self._last_flush[room_id] = time.monotonic()
+        if not question_ids:
+            return
+        try:
+            publish(room_id, "question.scored", scores=selectors.question_scores(question_ids=question_ids))
+        except Exception:  # noqa: BLE001 - a lost score frame is repaired by the next one or a resync
+            logger.exception("score flush for room %s failed", room_id)
+        finally:
+            # Timer threads are short-lived: never leave their connection open.
+            connection.close()
+
+
+_scores = _ScoreCoalescer()
+
+
+def score_changed(room_id: int, question_id: int) -> None:
+    """Queue a coalesced question.scored broadcast for this room."""
+    _scores.mark(room_id, question_id)

@@ -1,0 +1,122 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Perspective
+from events.models import Session
+
+QUESTION_MAX_LENGTH = 500
+
+
+def new_projector_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class LiveRoom(models.Model):
+    """The live state of one session's room: open or closed, pre-moderation, pinned question, sequence."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="live_room")
+    is_open = models.BooleanField(_("open"), default=False)
+    premoderation = models.BooleanField(_("voormoderatie"), default=False)
+    pinned_question = models.ForeignKey(
+        "Question", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    seq = models.BigIntegerField(default=0)
+    mod_seq = models.BigIntegerField(default=0)
+    projector_token = models.CharField(max_length=64, unique=True, default=new_projector_token)
+
+    class Meta:
+        verbose_name = _("live zaal")
+        verbose_name_plural = _("live zalen")
+
+    def __str__(self):
+        return str(self.session)
+
+    @property
+    def code(self) -> str:
+        return self.session.code
+
+
+class Question(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Wacht op goedkeuring")
+        VISIBLE = "visible", _("Zichtbaar")
+        ANSWERED = "answered", _("Beantwoord")
+        HIDDEN = "hidden", _("Verborgen")
+        REJECTED = "rejected", _("Afgewezen")
+        WITHDRAWN = "withdrawn", _("Ingetrokken")
+
+    room = models.ForeignKey(LiveRoom, on_delete=models.CASCADE, related_name="questions")
+    # SET_NULL: deleting an account keeps the question, anonymised.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+    )
+    client_id = models.CharField(max_length=64, blank=True)
+    text = models.TextField(_("vraag"), max_length=QUESTION_MAX_LENGTH)
+    perspective = models.CharField(_("perspectief"), max_length=12, choices=Perspective.choices)
+    is_kamerlid = models.BooleanField(_("Kamerlid"), default=False)
+    show_name = models.BooleanField(_("naam tonen"), default=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.VISIBLE)
+    upvotes = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("vraag")
+        verbose_name_plural = _("vragen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "author", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="question_client_id_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(perspective__in=[p.value for p in Perspective]),
+                name="question_perspective_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["room", "status"])]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class QuestionUpvote(models.Model):
+    """
+    One upvote, stored without a link to the person.
+
+    voter_hash is an HMAC of (person, question) keyed with the site secret:
+    it stops double votes but cannot be turned back into a person.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="upvote_rows")
+    voter_hash = models.CharField(max_length=64)
+    perspective = models.CharField(max_length=12, choices=Perspective.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "voter_hash"], name="one_upvote_per_person")
+        ]
+
+    def __str__(self):
+        return f"upvote {self.question_id}"
+
+
+class Presence(models.Model):
+    """One open connection in a room, counted per perspective. Rows of dead processes expire by last_seen."""
+
+    room = models.ForeignKey(LiveRoom, on_delete=models.CASCADE, related_name="presences")
+    channel_name = models.CharField(max_length=200, unique=True)
+    perspective = models.CharField(max_length=12, choices=Perspective.choices, blank=True)
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["room", "last_seen"])]
+
+    def __str__(self):
+        return self.channel_name

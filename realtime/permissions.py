@@ -1,0 +1,45 @@
+"""
+Who may do what in a live room. Predicates, combined per action; services call them.
+
+A participant is anyone with an active registration for the session's event.
+A moderator is a moderator or rapporteur of the session, or an organiser.
+"""
+
+from accounts.models import User
+from events.models import Registration
+from realtime.models import LiveRoom
+
+
+def is_moderator(user: User, room: LiveRoom) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_organiser:
+        return True
+    session = room.session
+    return session.moderators.filter(pk=user.pk).exists() or session.rapporteurs.filter(pk=user.pk).exists()
+
+
+def is_participant(user: User, room: LiveRoom) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Registration.objects.filter(
+        user=user, event_id=room.session.event_id, status=Registration.Status.REGISTERED
+    ).exists()
+
+
+def can_join(user: User, room: LiveRoom) -> bool:
+    return is_participant(user, room) or is_moderator(user, room)
+
+
+def can_take_part(user: User, room: LiveRoom) -> bool:
+    """Ask, upvote, vote: only in an open room, only for people with a perspective."""
+    return room.is_open and bool(user.is_authenticated and user.perspective) and can_join(user, room)
+
+
+def role_in_room(user: User, room: LiveRoom) -> str | None:
+    """'moderator', 'participant' or None (may not join)."""
+    if is_moderator(user, room):
+        return "moderator"
+    if is_participant(user, room):
+        return "participant"
+    return None

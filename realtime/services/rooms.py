@@ -1,0 +1,99 @@
+"""Writes for a live room's state: open/closed, pre-moderation, pin, projector link, presence."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import audit_log
+from events.models import Session
+from realtime import broadcast
+from realtime.models import LiveRoom, Presence, Question, new_projector_token
+from realtime.permissions import is_moderator
+
+PRESENCE_TTL = dt.timedelta(seconds=75)
+
+
+def live_room_ensure(*, session: Session) -> LiveRoom:
+    """Return the session's live room, creating it (closed) when it does not exist yet."""
+    room, _created = LiveRoom.objects.get_or_create(session=session)
+    return room
+
+
+def _require_moderator(user: User, room: LiveRoom) -> None:
+    if not is_moderator(user, room):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def room_set_open(*, user: User, room: LiveRoom, is_open: bool) -> LiveRoom:
+    """Open or close the room. A closed room is read-only. Broadcasts room.updated."""
+    _require_moderator(user, room)
+    LiveRoom.objects.filter(pk=room.pk).update(is_open=is_open)
+    room.is_open = is_open
+    broadcast.on_commit(broadcast.room_updated, room.pk)
+    return room
+
+
+@transaction.atomic
+def room_set_premoderation(*, user: User, room: LiveRoom, enabled: bool) -> LiveRoom:
+    """Switch pre-moderation. New questions then wait for a moderator. Broadcasts room.updated."""
+    _require_moderator(user, room)
+    LiveRoom.objects.filter(pk=room.pk).update(premoderation=enabled)
+    room.premoderation = enabled
+    broadcast.on_commit(broadcast.room_updated, room.pk)
+    return room
+
+
+@transaction.atomic
+def question_pin(*, user: User, room: LiveRoom, question: Question | None) -> LiveRoom:
+    """
+    Pin the question now being discussed, or unpin with None.
+
+    Only a visible or answered question of this room can be pinned.
+    Broadcasts question.pinned.
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    _require_moderator(user, room)
+    if question is not None:
+        if question.room_id != room.pk:
+            raise PermissionDenied
+        if question.status not in (Question.Status.VISIBLE, Question.Status.ANSWERED):
+            raise ValidationError(_("Alleen een zichtbare vraag kan worden vastgezet."), code="not_visible")
+    LiveRoom.objects.filter(pk=room.pk).update(pinned_question=question)
+    room.pinned_question = question
+    broadcast.on_commit(broadcast.question_pinned, room.pk)
+    return room
+
+
+@transaction.atomic
+def projector_token_reset(*, user: User, room: LiveRoom) -> str:
+    """Replace the secret projector link; the old link stops working at once. Writes an audit line."""
+    _require_moderator(user, room)
+    room.projector_token = new_projector_token()
+    room.save(update_fields=["projector_token"])
+    audit_log(actor=user, action="room.projector_link.reset", detail={"room": room.pk})
+    return room.projector_token
+
+
+def presence_join(*, room: LiveRoom, channel_name: str, perspective: str) -> None:
+    """Count a connection in the room and tell the room. Expired rows of dead processes are removed."""
+    now = timezone.now()
+    Presence.objects.filter(room=room, last_seen__lt=now - PRESENCE_TTL).delete()
+    Presence.objects.update_or_create(
+        channel_name=channel_name, defaults={"room": room, "perspective": perspective, "last_seen": now}
+    )
+    broadcast.presence_changed(room.pk)
+
+
+def presence_touch(*, channel_name: str) -> None:
+    Presence.objects.filter(channel_name=channel_name).update(last_seen=timezone.now())
+
+
+def presence_leave(*, room: LiveRoom, channel_name: str) -> None:
+    Presence.objects.filter(channel_name=channel_name).delete()
+    broadcast.presence_changed(room.pk)

@@ -1,0 +1,110 @@
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from accounts.roles import organiser_group_ensure
+from realtime.models import LiveRoom
+from realtime.services import questions as q
+from realtime.services import rooms as r
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def actors(live_room, make_participant, make_moderator):
+    """One user per role; `author` owns the target question."""
+    rapporteur = UserFactory()
+    live_room.session.rapporteurs.add(rapporteur)
+    organiser = UserFactory()
+    organiser.groups.add(organiser_group_ensure())
+    other_room = LiveRoom.objects.create(session=_other_session(live_room))
+    other_moderator = make_moderator(other_room)
+    make_participant(other_room)
+    return {
+        "anonymous": AnonymousUser(),
+        "unregistered": UserFactory(),
+        "participant": make_participant(live_room),
+        "kamerlid": make_participant(live_room, "politiek", is_kamerlid=True),
+        "author": make_participant(live_room),
+        "moderator": make_moderator(live_room),
+        "rapporteur": rapporteur,
+        "organiser": organiser,
+        "moderator_elsewhere": other_moderator,
+    }
+
+
+def _other_session(room):
+    from tests.factories import SessionFactory
+
+    return SessionFactory(event=room.session.event)
+
+
+ACTIONS = {
+    "ask": lambda user, room, question: q.question_ask(user=user, room=room, text="Vraag"),
+    "upvote": lambda user, room, question: q.question_upvote(user=user, question=question),
+    "withdraw": lambda user, room, question: q.question_withdraw(user=user, question=question),
+    "approve": lambda user, room, question: q.question_moderate(
+        user=user, question=question, action="approve"
+    ),
+    "hide": lambda user, room, question: q.question_moderate(user=user, question=question, action="hide"),
+    "answer": lambda user, room, question: q.question_moderate(user=user, question=question, action="answer"),
+    "edit": lambda user, room, question: q.question_edit(user=user, question=question, text="Verbeterd"),
+    "pin": lambda user, room, question: r.question_pin(user=user, room=room, question=question),
+    "close": lambda user, room, question: r.room_set_open(user=user, room=room, is_open=False),
+    "premoderation": lambda user, room, question: r.room_set_premoderation(
+        user=user, room=room, enabled=True
+    ),
+    "projector_reset": lambda user, room, question: r.projector_token_reset(user=user, room=room),
+}
+
+ROLES = [
+    "anonymous",
+    "unregistered",
+    "participant",
+    "kamerlid",
+    "author",
+    "moderator",
+    "rapporteur",
+    "organiser",
+    "moderator_elsewhere",
+]
+ALLOWED = {
+    "ask": {"participant", "kamerlid", "author", "moderator", "rapporteur", "organiser"},
+    "upvote": {"participant", "kamerlid", "author", "moderator", "rapporteur", "organiser"},
+    "withdraw": {"author"},
+    **{
+        action: {"moderator", "rapporteur", "organiser"}
+        for action in [
+            "approve",
+            "hide",
+            "answer",
+            "edit",
+            "pin",
+            "close",
+            "premoderation",
+            "projector_reset",
+        ]
+    },
+}
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_role_by_action_matrix(actors, live_room, action):
+    """Exactly the roles in ALLOWED may perform each action; everyone else gets PermissionDenied."""
+    question, _created = q.question_ask(user=actors["author"], room=live_room, text="Doelvraag")
+    outcome = {}
+
+    for role in ROLES:
+        try:
+            ACTIONS[action](actors[role], LiveRoom.objects.get(pk=live_room.pk), question)
+            outcome[role] = True
+        except PermissionDenied:
+            outcome[role] = False
+        # Undo state changes that would block the next role.
+        LiveRoom.objects.filter(pk=live_room.pk).update(is_open=True, premoderation=False)
+        question.refresh_from_db()
+        if question.status != "visible":
+            type(question).objects.filter(pk=question.pk).update(status="visible")
+
+    assert {role for role, allowed in outcome.items() if allowed} == ALLOWED[action]
