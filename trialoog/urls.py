@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("realtime.urls")),
     path("", include("events.urls")),
 ]

@@ -1,0 +1,477 @@
+"""
+Live room pages: join by code, the room itself, the moderator console and the projector.
+
+Every page is drawn from `room_snapshot`, the same dict the WebSocket sends,
+and embeds it as JSON so room.js can take over without a second request.
+Every POST parses one form, calls one service, adds a message and redirects,
+so the room works without JavaScript too.
+"""
+
+from functools import wraps
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Perspective
+from events.models import Session
+from realtime import selectors
+from realtime.forms import (
+    ModerateForm,
+    PinForm,
+    QuestionAskForm,
+    QuestionEditForm,
+    QuestionRefForm,
+    ToggleForm,
+    form_errors,
+)
+from realtime.models import LiveRoom, Question
+from realtime.permissions import role_in_room
+from realtime.services import questions as question_services
+from realtime.services import rooms as room_services
+
+SORTS = {"top": "top", "nieuw": "new"}
+PROJECTOR_TOP = 5
+
+
+def _room_for_code(code: str) -> LiveRoom | None:
+    """The live room for a join code; a session that has none yet gets a closed one."""
+    room = selectors.room_get_by_code(code=code)
+    if room is None:
+        session = Session.objects.filter(code=(code or "").strip().upper()).first()
+        if session is not None:
+            room_services.live_room_ensure(session=session)
+            room = selectors.room_get_by_code(code=code)
+    return room
+
+
+def room_view(*, moderator: bool = False):
+    """
+    Resolve `code` to a room and check the person's role before the view runs.
+
+    Anonymous people are sent to the login page. Logged-in people who may
+    not join get a 403 page that explains why; pages for moderators answer
+    everyone else with 404, so they do not reveal themselves.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, code: str, *args, **kwargs):
+            room = _room_for_code(code)
+            if room is None:
+                raise Http404
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            role = role_in_room(request.user, room)
+            if moderator and role != "moderator":
+                raise Http404
+            if role is None:
+                return render(request, "realtime/forbidden.html", {"room": room}, status=403)
+            return view(request, room, role, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _perspective_labels() -> dict[str, str]:
+    return {str(value): str(label) for value, label in Perspective.choices}
+
+
+def _strings() -> dict[str, str]:
+    """Texts room.js shows or announces, translated on the server."""
+    return {
+        "offline": _("Geen verbinding – we proberen opnieuw…"),
+        "queued": _("Wordt verstuurd zodra er weer verbinding is."),
+        "new_question": _("Nieuwe vraag: %(text)s"),
+        "pinned": _("Nu besproken: %(text)s"),
+        "unpinned": _("Er is geen vraag meer vastgezet."),
+        "asked": _("Uw vraag is geplaatst."),
+        "asked_pending": _("Uw vraag is verstuurd. De gespreksleider bekijkt hem eerst."),
+        "room_open": _("De zaal is open. U kunt vragen stellen en steunen."),
+        "room_closed": _("De zaal is gesloten. U kunt de vragen lezen, maar niets toevoegen."),
+        "open_button": _("Zaal openen"),
+        "close_button": _("Zaal sluiten"),
+        "premod_on": _("Voormoderatie staat aan: nieuwe vragen wachten op goedkeuring."),
+        "premod_off": _("Voormoderatie staat uit: nieuwe vragen zijn direct zichtbaar."),
+        "premod_on_button": _("Voormoderatie aanzetten"),
+        "premod_off_button": _("Voormoderatie uitzetten"),
+        "withdrawn": _("Uw vraag is ingetrokken."),
+        "error": _("Er ging iets mis. Probeer het opnieuw."),
+    }
+
+
+def _status_label(status: str) -> str:
+    return str(Question.Status(status).label)
+
+
+def _decorate(questions: list[dict], snapshot: dict) -> list[dict]:
+    """Copies of the protocol's question dicts with what the templates need to draw them."""
+    labels = _perspective_labels()
+    upvoted = set(snapshot.get("my_upvotes", []))
+    mine = set(snapshot.get("my_questions", []))
+    pinned = snapshot["room"]["pinned"]
+    return [
+        {
+            **q,
+            "perspective_label": labels.get(q["perspective"], q["perspective"]),
+            "status_label": _status_label(q["status"]),
+            "upvoted": q["id"] in upvoted,
+            "mine": q["id"] in mine,
+            "pinned": q["id"] == pinned,
+        }
+        for q in questions
+    ]
+
+
+def _page_data(*, snapshot: dict, page: str, token: str = "") -> dict:
+    return {
+        "page": page,
+        "snapshot": snapshot,
+        "projector_token": token,
+        "labels": _perspective_labels(),
+        "strings": _strings(),
+    }
+
+
+def _pinned(snapshot: dict, questions: list[dict]) -> dict | None:
+    pinned = snapshot["room"]["pinned"]
+    return next((q for q in questions if q["id"] == pinned), None)
+
+
+def _sort(request) -> str:
+    return "nieuw" if request.GET.get("sorteer") == "nieuw" else "top"
+
+
+def _sorted(questions: list[dict], sort: str) -> list[dict]:
+    # The snapshot comes in 'top' order; 'new' is newest first.
+    if sort == "nieuw":
+        return sorted(questions, key=lambda q: q["created_at"], reverse=True)
+    return questions
+
+
+def _room_url(room: LiveRoom) -> str:
+    return reverse("realtime:room", args=[room.code])
+
+
+def _console_url(room: LiveRoom) -> str:
+    return reverse("realtime:console", args=[room.code])
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or _("Dit mag u niet doen.")
+
+
+def _run(request, service, success: str | None = None) -> None:
+    """Call one service; turn its refusal into an error message and its success into a message."""
+    try:
+        result = service()
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
+        return None
+    if success:
+        messages.success(request, success)
+    return result
+
+
+def _question(room: LiveRoom, data) -> Question | None:
+    """The question named in the POST, scoped to this room; None (with no leak) when it is not there."""
+    form = QuestionRefForm(data)
+    if not form.is_valid():
+        return None
+    return (
+        Question.objects.select_related("room__session")
+        .filter(room=room, pk=form.cleaned_data["question"])
+        .first()
+    )
+
+
+def _not_found(request) -> None:
+    messages.error(request, _("Die vraag bestaat niet (meer)."))
+
+
+def _on_question(request, room: LiveRoom, form_class, call, success: str | None = None) -> None:
+    """
+    Parse a form that names a question of this room, then call one service with it.
+
+    `call(question, cleaned_data)` runs the service; a bad form, an unknown
+    question or a refusal each become an error message.
+    """
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return
+    question = _question(room, request.POST)
+    if question is None:
+        _not_found(request)
+        return
+    _run(request, lambda: call(question, form.cleaned_data), success=success)
+
+
+# --- Pages ------------------------------------------------------------------------------------------
+
+
+@require_GET
+def join(request):
+    """Type a join code, land in the room. An unknown code says so on the page."""
+    code = (request.GET.get("code") or "").strip().upper()
+    error = None
+    if code:
+        if _room_for_code(code) is not None:
+            return redirect("realtime:room", code=code)
+        error = _("Er is geen sessie met de code %(code)s. Controleer de code en probeer het opnieuw.") % {
+            "code": code
+        }
+    return render(request, "realtime/join.html", {"code": code, "error": error}, status=404 if error else 200)
+
+
+@require_GET
+@room_view()
+def room(request, room: LiveRoom, role: str):
+    snapshot = selectors.room_snapshot(room=room, user=request.user, role=role)
+    sort = _sort(request)
+    questions = _decorate(snapshot["questions"], snapshot)
+    return render(
+        request,
+        "realtime/room.html",
+        {
+            "room": room,
+            "role": role,
+            "snapshot": snapshot,
+            "questions": _sorted(questions, sort),
+            "pinned": _pinned(snapshot, questions),
+            "sort": sort,
+            "can_take_part": room.is_open and bool(request.user.perspective),
+            "ask_form": QuestionAskForm(),
+            "page_data": _page_data(snapshot=snapshot, page="room"),
+        },
+    )
+
+
+@require_GET
+@room_view(moderator=True)
+def console(request, room: LiveRoom, role: str):
+    snapshot = selectors.room_snapshot(room=room, user=request.user, role=role)
+    questions = _decorate(snapshot["questions"], snapshot)
+    presence = snapshot["presence"]
+    stats = [
+        {"perspective": p, "label": label, **snapshot["stats"][p], "present": presence.get(p, 0)}
+        for p, label in _perspective_labels().items()
+    ]
+    return render(
+        request,
+        "realtime/console.html",
+        {
+            "room": room,
+            "snapshot": snapshot,
+            "questions": questions,
+            "pending": list(reversed(_decorate(snapshot["pending"], snapshot))),
+            "hidden": _decorate(snapshot["hidden"], snapshot),
+            "pinned": _pinned(snapshot, questions),
+            "stats": stats,
+            "projector_url": request.build_absolute_uri(
+                reverse("realtime:projector_token", args=[room.projector_token])
+            ),
+            "page_data": _page_data(snapshot=snapshot, page="console"),
+        },
+    )
+
+
+def _render_projector(request, room: LiveRoom):
+    snapshot = selectors.room_snapshot(room=room, user=None, role="projector")
+    questions = _decorate(snapshot["questions"], snapshot)
+    pinned = _pinned(snapshot, questions)
+    top = [q for q in questions if q["status"] == Question.Status.VISIBLE and q is not pinned]
+    join_url = f"{settings.SITE_URL}{_room_url(room)}"
+    qr = segno.make(join_url, error="m").svg_inline(scale=4, omitsize=True, border=2)
+    response = render(
+        request,
+        "realtime/projector.html",
+        {
+            "room": room,
+            "snapshot": snapshot,
+            "pinned": pinned,
+            "top": top[:PROJECTOR_TOP],
+            "top_limit": PROJECTOR_TOP,
+            "join_url": join_url,
+            "qr_svg": qr.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1),
+            "page_data": _page_data(snapshot=snapshot, page="projector", token=room.projector_token),
+        },
+    )
+    # A secret link must not travel on in a Referer header.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_GET
+@room_view(moderator=True)
+def projector(request, room: LiveRoom, role: str):
+    return _render_projector(request, room)
+
+
+@require_GET
+def projector_token(request, token: str):
+    """The projector through the secret link: no login, only what the projector shows."""
+    room = selectors.room_get_by_projector_token(token=token)
+    if room is None:
+        raise Http404
+    return _render_projector(request, room)
+
+
+# --- Participant actions ----------------------------------------------------------------------------
+
+
+@require_POST
+@room_view()
+def ask(request, room: LiveRoom, role: str):
+    form = QuestionAskForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect(_room_url(room))
+    result = _run(
+        request,
+        lambda: question_services.question_ask(
+            user=request.user,
+            room=room,
+            text=form.cleaned_data["text"],
+            show_name=form.cleaned_data["show_name"],
+        ),
+    )
+    if result is not None:
+        question, _created = result
+        if question.status == Question.Status.PENDING:
+            messages.success(request, _strings()["asked_pending"])
+        else:
+            messages.success(request, _strings()["asked"])
+    return redirect(_room_url(room))
+
+
+@require_POST
+@room_view()
+def vote(request, room: LiveRoom, role: str):
+    """Upvote (vote=up) or withdraw an upvote (vote=down): one toggle button on the page."""
+    service = (
+        question_services.question_unvote
+        if request.POST.get("vote") == "down"
+        else question_services.question_upvote
+    )
+    _on_question(request, room, QuestionRefForm, lambda q, data: service(user=request.user, question=q))
+    return redirect(_room_url(room) + _return_sort(request))
+
+
+def _return_sort(request) -> str:
+    return "?sorteer=nieuw" if request.POST.get("sorteer") == "nieuw" else ""
+
+
+@require_POST
+@room_view()
+def withdraw(request, room: LiveRoom, role: str):
+    _on_question(
+        request,
+        room,
+        QuestionRefForm,
+        lambda q, data: question_services.question_withdraw(user=request.user, question=q),
+        success=_strings()["withdrawn"],
+    )
+    return redirect(_room_url(room))
+
+
+# --- Moderator actions ------------------------------------------------------------------------------
+
+
+@require_POST
+@room_view(moderator=True)
+def moderate(request, room: LiveRoom, role: str):
+    _on_question(
+        request,
+        room,
+        ModerateForm,
+        lambda q, data: question_services.question_moderate(
+            user=request.user, question=q, action=data["action"]
+        ),
+        success=_("De vraag is bijgewerkt."),
+    )
+    return redirect(_console_url(room))
+
+
+@require_POST
+@room_view(moderator=True)
+def edit(request, room: LiveRoom, role: str):
+    _on_question(
+        request,
+        room,
+        QuestionEditForm,
+        lambda q, data: question_services.question_edit(user=request.user, question=q, text=data["text"]),
+        success=_("De tekst is verbeterd. De oorspronkelijke tekst staat in het logboek."),
+    )
+    return redirect(_console_url(room))
+
+
+@require_POST
+@room_view(moderator=True)
+def pin(request, room: LiveRoom, role: str):
+    """Pin the posted question, or unpin when no question is posted."""
+    form = PinForm(request.POST)
+    question = _question(room, request.POST) if request.POST.get("question") else None
+    if not form.is_valid() or (form.cleaned_data["question"] and question is None):
+        _not_found(request)
+    else:
+        _run(
+            request,
+            lambda: room_services.question_pin(user=request.user, room=room, question=question),
+            success=_("De vraag staat vast.") if question else _("De vraag staat niet meer vast."),
+        )
+    return redirect(_console_url(room))
+
+
+def _toggle(request, room: LiveRoom, change, on: str, off: str):
+    """Switch a room setting on or off from a ToggleForm, with the matching message."""
+    form = ToggleForm(request.POST)
+    if form.is_valid():
+        enabled = form.cleaned_data["enabled"]
+        _run(request, lambda: change(enabled), success=_strings()[on if enabled else off])
+    return redirect(_console_url(room))
+
+
+@require_POST
+@room_view(moderator=True)
+def set_open(request, room: LiveRoom, role: str):
+    return _toggle(
+        request,
+        room,
+        lambda enabled: room_services.room_set_open(user=request.user, room=room, is_open=enabled),
+        "room_open",
+        "room_closed",
+    )
+
+
+@require_POST
+@room_view(moderator=True)
+def set_premoderation(request, room: LiveRoom, role: str):
+    return _toggle(
+        request,
+        room,
+        lambda enabled: room_services.room_set_premoderation(user=request.user, room=room, enabled=enabled),
+        "premod_on",
+        "premod_off",
+    )
+
+
+@require_POST
+@room_view(moderator=True)
+def projector_reset(request, room: LiveRoom, role: str):
+    _run(
+        request,
+        lambda: room_services.projector_token_reset(user=request.user, room=room),
+        success=_("Er is een nieuwe projectorlink. De oude link werkt niet meer."),
+    )
+    return redirect(_console_url(room))
