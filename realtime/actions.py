@@ -13,13 +13,17 @@ from django.utils.translation import gettext as _
 
 from realtime.forms import (
     PinForm,
+    PollCreateForm,
+    PollRefForm,
+    PollVoteForm,
     QuestionAskForm,
     QuestionEditForm,
     QuestionRefForm,
     ToggleForm,
     form_errors,
 )
-from realtime.models import LiveRoom, Question
+from realtime.models import LiveRoom, Poll, Question
+from realtime.services import polls as poll_services
 from realtime.services import questions as question_services
 from realtime.services import rooms as room_services
 
@@ -129,6 +133,62 @@ def premoderation(*, user, room, data):
     return {"enabled": enabled}
 
 
+def _poll(room: LiveRoom, pk: int) -> Poll:
+    # Scoped to this room: a poll id from another room is simply not found.
+    return Poll.objects.select_related("room__session").get(room=room, pk=pk)
+
+
+def vote(*, user, room, data):
+    pk = _valid(PollRefForm, data)["poll"]
+    choices = data.get("choices")
+    if isinstance(choices, int) and not isinstance(choices, bool):
+        choices = [choices]
+    if not isinstance(choices, list) or not all(
+        isinstance(c, int) and not isinstance(c, bool) for c in choices
+    ):
+        raise ValidationError(_("Het veld choices moet een lijst met antwoordnummers zijn."), code="invalid")
+    poll = _poll(room, pk)
+    form = PollVoteForm(data={"poll": pk, "choices": choices}, poll=poll)
+    if not form.is_valid():
+        raise ValidationError(form_errors(form), code="invalid_choice")
+    poll_services.poll_vote(user=user, poll=poll, option_ids=form.cleaned_data["choices"])
+    return {"poll": pk, "choices": sorted(form.cleaned_data["choices"])}
+
+
+def poll_create(*, user, room, data):
+    options = data.get("options")
+    if isinstance(options, list):
+        if not all(isinstance(o, str) for o in options):
+            raise ValidationError(_("Het veld options moet een lijst met teksten zijn."), code="invalid")
+        data = {**data, "options": "\n".join(options)}
+    cleaned = _valid(PollCreateForm, data)
+    poll = poll_services.poll_create(
+        user=user,
+        room=_fresh(room),
+        text=cleaned["text"],
+        kind=cleaned["kind"],
+        options=cleaned["options"],
+        show_live=cleaned["show_live"],
+    )
+    return {"poll": poll.pk}
+
+
+def _poll_step(step):
+    def handler(*, user, room, data):
+        poll = _poll(room, _valid(PollRefForm, data)["poll"])
+        step(user=user, poll=poll)
+        return {"poll": poll.pk}
+
+    return handler
+
+
+def poll_show_live(*, user, room, data):
+    poll = _poll(room, _valid(PollRefForm, data)["poll"])
+    enabled = _valid(ToggleForm, data)["enabled"]
+    poll_services.poll_set_show_live(user=user, poll=poll, enabled=enabled)
+    return {"poll": poll.pk, "enabled": enabled}
+
+
 HANDLERS = {
     "question.ask": ask,
     "question.upvote": upvote,
@@ -145,4 +205,13 @@ HANDLERS = {
     "room.open": _set_open(True),
     "room.close": _set_open(False),
     "room.premoderation": premoderation,
+    "poll.vote": vote,
+    "poll.create": poll_create,
+    "poll.open": _poll_step(poll_services.poll_open),
+    "poll.close": _poll_step(poll_services.poll_close),
+    "poll.reveal": _poll_step(poll_services.poll_reveal),
+    "poll.hide": _poll_step(
+        lambda user, poll: poll_services.poll_reveal(user=user, poll=poll, revealed=False)
+    ),
+    "poll.show_live": poll_show_live,
 }

@@ -147,50 +147,96 @@ def presence_changed(room_id: int) -> None:
     )
 
 
-# --- coalesced scores ---------------------------------------------------------
+# --- coalesced high-rate counters ---------------------------------------------
 
 
-class _ScoreCoalescer:
-    """Collect upvote changes per room; flush at most once per SCORE_INTERVAL."""
+class _Coalescer:
+    """
+    Collect changes per key; call `flush(key, items)` at most once per SCORE_INTERVAL per key.
 
-    def __init__(self):
+    Used for upvote scores and poll results, whose rate follows the voters,
+    not the number of people watching.
+    """
+
+    def __init__(self, flush):
+        self._flush_fn = flush
         self._lock = threading.Lock()
-        self._pending: dict[int, set[int]] = {}
-        self._last_flush: dict[int, float] = {}
-        self._timers: dict[int, threading.Timer] = {}
+        self._pending: dict = {}
+        self._last_flush: dict = {}
+        self._timers: dict = {}
 
-    def mark(self, room_id: int, question_id: int) -> None:
+    def mark(self, key, item) -> None:
         with self._lock:
-            self._pending.setdefault(room_id, set()).add(question_id)
-            if room_id in self._timers:
+            self._pending.setdefault(key, set()).add(item)
+            if key in self._timers:
                 return
-            wait = max(0.0, self._last_flush.get(room_id, 0.0) + SCORE_INTERVAL - time.monotonic())
-            timer = threading.Timer(wait, self._flush, args=(room_id,))
+            wait = max(0.0, self._last_flush.get(key, 0.0) + SCORE_INTERVAL - time.monotonic())
+            timer = threading.Timer(wait, self._flush, args=(key,))
             timer.daemon = True
-            self._timers[room_id] = timer
+            self._timers[key] = timer
         timer.start()
 
-    def _flush(self, room_id: int) -> None:
-        from realtime import selectors
-
+    def _flush(self, key) -> None:
         with self._lock:
-            question_ids = self._pending.pop(room_id, set())
-            self._timers.pop(room_id, None)
-            self._last_flush[room_id] = time.monotonic()
-        if not question_ids:
+            items = self._pending.pop(key, set())
+            self._timers.pop(key, None)
+            self._last_flush[key] = time.monotonic()
+        if not items:
             return
         try:
-            publish(room_id, "question.scored", scores=selectors.question_scores(question_ids=question_ids))
-        except Exception:  # noqa: BLE001 - a lost score frame is repaired by the next one or a resync
-            logger.exception("score flush for room %s failed", room_id)
+            self._flush_fn(key, items)
+        except Exception:  # noqa: BLE001 - a lost frame is repaired by the next one or a resync
+            logger.exception("coalesced flush for %s failed", key)
         finally:
             # Timer threads are short-lived: never leave their connection open.
             connection.close()
 
 
-_scores = _ScoreCoalescer()
+def _flush_scores(room_id: int, question_ids: set[int]) -> None:
+    from realtime import selectors
+
+    publish(room_id, "question.scored", scores=selectors.question_scores(question_ids=question_ids))
+
+
+def _flush_poll_results(room_id: int, poll_ids: set[int]) -> None:
+    from realtime import selectors
+    from realtime.models import Poll
+
+    for poll in Poll.objects.filter(pk__in=poll_ids).order_by("pk"):
+        results = selectors.poll_results(poll=poll)
+        publish_moderators(room_id, "poll.results", poll=poll.pk, results=results)
+        if poll.results_public:
+            publish(room_id, "poll.results", poll=poll.pk, results=results)
+
+
+_scores = _Coalescer(_flush_scores)
+_poll_results = _Coalescer(_flush_poll_results)
 
 
 def score_changed(room_id: int, question_id: int) -> None:
     """Queue a coalesced question.scored broadcast for this room."""
     _scores.mark(room_id, question_id)
+
+
+def poll_results_changed(room_id: int, poll_id: int) -> None:
+    """Queue a coalesced poll.results broadcast (moderators always; the room once results are public)."""
+    _poll_results.mark(room_id, poll_id)
+
+
+def poll_changed(poll_id: int) -> None:
+    """A poll was created, opened, closed, revealed or hidden."""
+    from realtime import selectors
+    from realtime.models import Poll
+
+    poll = Poll.objects.filter(pk=poll_id).first()
+    if poll is None:
+        return
+    publish_moderators(
+        poll.room_id, "poll.changed", poll=selectors.poll_payload(poll=poll, with_results=True)
+    )
+    if poll.state != Poll.State.DRAFT:
+        publish(
+            poll.room_id,
+            "poll.changed",
+            poll=selectors.poll_payload(poll=poll, with_results=poll.results_public),
+        )

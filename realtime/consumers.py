@@ -183,7 +183,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     "type": "error",
                     "id": action_id,
                     "code": "not_found",
-                    "message": _("Die vraag bestaat niet (meer)."),
+                    "message": _("Dat bestaat niet (meer) in deze zaal."),
                 }
             )
 

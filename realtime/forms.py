@@ -45,3 +45,53 @@ class ToggleForm(forms.Form):
 def form_errors(form: forms.Form) -> str:
     """All errors of a form as one readable sentence list."""
     return " ".join(str(message) for messages in form.errors.values() for message in messages)
+
+
+class PollVoteForm(forms.Form):
+    """A vote: one option id (single choice, scale) or several (multiple choice)."""
+
+    poll = forms.IntegerField(min_value=1)
+    choices = forms.TypedMultipleChoiceField(
+        coerce=int,
+        error_messages={
+            "required": _("Kies een antwoord."),
+            "invalid_choice": _("Kies een van de antwoorden."),
+        },
+    )
+
+    def __init__(self, *args, poll=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if poll is not None:
+            self.fields["choices"].choices = [(o.pk, o.label) for o in poll.options.all()]
+            self.fields["choices"].widget = (
+                forms.CheckboxSelectMultiple() if poll.kind == "multiple" else forms.RadioSelect()
+            )
+            self.fields["choices"].label = poll.text
+
+
+class PollCreateForm(forms.Form):
+    text = forms.CharField(label=_("Vraag of stelling"), max_length=300)
+    kind = forms.ChoiceField(
+        label=_("Soort"),
+        choices=[
+            ("scale", _("Stelling: oneens–eens (5 punten)")),
+            ("single", _("Eén keuze")),
+            ("multiple", _("Meerdere keuzes")),
+        ],
+        initial="scale",
+    )
+    options = forms.CharField(
+        label=_("Antwoorden (één per regel; niet nodig bij een stelling)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    show_live = forms.BooleanField(label=_("Uitslag live tonen tijdens het stemmen"), required=False)
+
+    def clean_options(self):
+        value = self.cleaned_data["options"]
+        return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+class PollRefForm(forms.Form):
+    poll = forms.IntegerField(min_value=1)

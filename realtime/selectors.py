@@ -60,10 +60,18 @@ def question_payload(question: Question, by_perspective: dict[str, int]) -> dict
     }
 
 
-def questions_payload(questions) -> list[dict]:
+def questions_payload(questions, present: dict[str, int] | None = None) -> list[dict]:
+    """Payloads for many questions in two queries; with `present`, each also carries its lens."""
+    from realtime.lens import lens
+
     questions = list(questions)
     counts = _upvotes_by_perspective([q.pk for q in questions])
-    return [question_payload(q, counts[q.pk]) for q in questions]
+    payloads = [question_payload(q, counts[q.pk]) for q in questions]
+    if present is not None:
+        for payload in payloads:
+            by_p = payload["by_perspective"]
+            payload["lens"] = lens(by_p, {p: max(present.get(p, 0), by_p[p]) for p in PERSPECTIVES}).as_dict()
+    return payloads
 
 
 def question_list(*, room: LiveRoom, statuses=PUBLIC_STATUSES, order: str = "top") -> list[Question]:
@@ -131,14 +139,16 @@ def room_snapshot(*, room: LiveRoom, user: User | None, role: str) -> dict:
     """
     room = LiveRoom.objects.select_related("session").get(pk=room.pk)
     questions = question_list(room=room)
+    present = presence_counts(room_id=room.pk)
     snapshot = {
         "type": "room.snapshot",
         "seq": room.seq,
         "role": role,
         "room": room_state(room),
-        "questions": questions_payload(questions),
-        "presence": presence_counts(room_id=room.pk),
+        "questions": questions_payload(questions, present),
+        "presence": present,
         "perspectives": list(TRIALOOG_PERSPECTIVES),
+        "polls": poll_list(room=room, role=role),
     }
     if user is not None and user.is_authenticated:
         hashes = {voter_hash("question", user.pk, q.pk): q.pk for q in questions}
@@ -146,6 +156,7 @@ def room_snapshot(*, room: LiveRoom, user: User | None, role: str) -> dict:
             hashes[h]
             for h in QuestionUpvote.objects.filter(voter_hash__in=hashes).values_list("voter_hash", flat=True)
         )
+        snapshot["my_votes"] = my_votes(user=user, room=room)
         snapshot["my_questions"] = sorted(
             Question.objects.filter(room=room, author=user)
             .exclude(status=Question.Status.WITHDRAWN)
@@ -161,3 +172,123 @@ def room_snapshot(*, room: LiveRoom, user: User | None, role: str) -> dict:
         )
         snapshot["stats"] = perspective_stats(room=room)
     return snapshot
+
+
+# --- polls ---------------------------------------------------------------------
+
+
+def poll_results(*, poll) -> dict:
+    """
+    Totals, the split per perspective and the lens, from the database, every time.
+
+    Per option: how many chose it, per perspective, and the lens where
+    "agree" means "chose this option". For a scale poll the poll itself also
+    gets a lens where "agree" means 4 or 5 (eens, helemaal eens). Two queries.
+    """
+    from realtime.lens import lens
+    from realtime.models import PollChoice, PollVote
+    from realtime.models.polls import SCALE_AGREE_FROM
+
+    voters = dict.fromkeys(PERSPECTIVES, 0)
+    for row in PollVote.objects.filter(poll=poll).values("perspective").annotate(n=Count("id")):
+        voters[row["perspective"]] = row["n"]
+    options = list(poll.options.all())
+    counts = {o.pk: dict.fromkeys(PERSPECTIVES, 0) for o in options}
+    rows = (
+        PollChoice.objects.filter(vote__poll=poll)
+        .values("option_id", "vote__perspective")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        counts[row["option_id"]][row["vote__perspective"]] = row["n"]
+    result = {
+        "voters": sum(voters.values()),
+        "voters_by_perspective": voters,
+        "options": [
+            {
+                "id": o.pk,
+                "label": o.label,
+                "value": o.value,
+                "count": sum(counts[o.pk].values()),
+                "by_perspective": counts[o.pk],
+                "lens": lens(counts[o.pk], voters).as_dict(),
+            }
+            for o in options
+        ],
+        "lens": None,
+    }
+    if poll.kind == "scale":
+        agree = dict.fromkeys(PERSPECTIVES, 0)
+        for o in options:
+            if (o.value or 0) >= SCALE_AGREE_FROM:
+                for p, n in counts[o.pk].items():
+                    agree[p] += n
+        result["lens"] = lens(agree, voters).as_dict()
+        result["agree_by_perspective"] = agree
+    return result
+
+
+def poll_payload(*, poll, with_results: bool) -> dict:
+    """The shape of a poll on the wire and in templates; results only when allowed."""
+    return {
+        "id": poll.pk,
+        "text": poll.text,
+        "kind": poll.kind,
+        "state": poll.state,
+        "show_live": poll.show_live,
+        "revealed": poll.revealed,
+        "options": [{"id": o.pk, "label": o.label, "value": o.value} for o in poll.options.all()],
+        "results": poll_results(poll=poll) if with_results else None,
+    }
+
+
+def poll_list(*, room: LiveRoom, role: str) -> list[dict]:
+    """Polls of a room: all for moderators; opened or closed ones for everyone else."""
+    from realtime.models import Poll
+
+    polls = Poll.objects.filter(room=room).prefetch_related("options")
+    if role != "moderator":
+        polls = polls.exclude(state=Poll.State.DRAFT)
+    return [poll_payload(poll=p, with_results=role == "moderator" or p.results_public) for p in polls]
+
+
+def poll_my_choices(*, user: User, poll) -> list[int]:
+    """The option ids this person chose, found through the same keyed hash ("je stem is opgeslagen")."""
+    from realtime.models import PollChoice
+
+    return list(
+        PollChoice.objects.filter(vote__poll=poll, vote__voter_hash=voter_hash("poll", user.pk, poll.pk))
+        .order_by("option_id")
+        .values_list("option_id", flat=True)
+    )
+
+
+def question_lens(*, room: LiveRoom, question_ids) -> dict[int, dict]:
+    """
+    The lens for upvoted questions: agree = upvotes from a perspective,
+    total = that perspective's participants present (at least its upvotes).
+    """
+    from realtime.lens import lens
+
+    present = presence_counts(room_id=room.pk)
+    result = {}
+    for pk, counts in _upvotes_by_perspective(list(question_ids)).items():
+        total = {p: max(present.get(p, 0), counts[p]) for p in PERSPECTIVES}
+        result[pk] = lens(counts, total).as_dict()
+    return result
+
+
+def my_votes(*, user: User, room: LiveRoom) -> dict[str, list[int]]:
+    """Per open or closed poll of the room, the option ids this person chose (keys are poll ids as text)."""
+    from realtime.models import Poll, PollChoice
+
+    polls = list(Poll.objects.filter(room=room).exclude(state=Poll.State.DRAFT).values_list("pk", flat=True))
+    hashes = {voter_hash("poll", user.pk, pk): pk for pk in polls}
+    chosen: dict[str, list[int]] = {}
+    for vote_hash, option_id in (
+        PollChoice.objects.filter(vote__voter_hash__in=hashes)
+        .order_by("option_id")
+        .values_list("vote__voter_hash", "option_id")
+    ):
+        chosen.setdefault(str(hashes[vote_hash]), []).append(option_id)
+    return chosen

@@ -1,0 +1,22 @@
+from realtime.models.polls import Poll, PollChoice, PollOption, PollVote
+from realtime.models.questions import (
+    QUESTION_MAX_LENGTH,
+    LiveRoom,
+    Presence,
+    Question,
+    QuestionUpvote,
+    new_projector_token,
+)
+
+__all__ = [
+    "QUESTION_MAX_LENGTH",
+    "LiveRoom",
+    "Poll",
+    "PollChoice",
+    "PollOption",
+    "PollVote",
+    "Presence",
+    "Question",
+    "QuestionUpvote",
+    "new_projector_token",
+]

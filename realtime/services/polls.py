@@ -1,0 +1,158 @@
+"""Writes for polls: prepare, open, close, reveal and vote."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from realtime import broadcast
+from realtime.hashing import voter_hash
+from realtime.models import LiveRoom, Poll, PollChoice, PollOption, PollVote
+from realtime.models.polls import MAX_OPTIONS, SCALE_LABELS
+from realtime.permissions import can_take_part, is_moderator
+
+
+def _require_moderator(user: User, room: LiveRoom) -> None:
+    if not is_moderator(user, room):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def poll_create(
+    *,
+    user: User,
+    room: LiveRoom,
+    text: str,
+    kind: str,
+    options: list[str] | None = None,
+    show_live: bool = False,
+) -> Poll:
+    """
+    Prepare a poll (state draft) for a room; moderators and organisers only.
+
+    A scale poll gets the five fixed options "helemaal oneens" … "helemaal
+    eens"; a choice poll needs 2 to 10 distinct options. Broadcasts the
+    new poll to the moderators.
+    """
+    _require_moderator(user, room)
+    text = " ".join((text or "").split())
+    if kind == Poll.Kind.SCALE:
+        labels = [(str(label), value) for value, label in SCALE_LABELS]
+    else:
+        cleaned = [" ".join(o.split()) for o in (options or []) if o and o.strip()]
+        if len(cleaned) < 2 or len(cleaned) > MAX_OPTIONS:
+            raise ValidationError(_("Geef 2 tot %(max)d antwoorden.") % {"max": MAX_OPTIONS}, code="options")
+        if len({o.casefold() for o in cleaned}) != len(cleaned):
+            raise ValidationError(_("Elk antwoord mag maar één keer voorkomen."), code="options")
+        labels = [(label, None) for label in cleaned]
+    poll = Poll(room=room, text=text, kind=kind, show_live=show_live, position=room.polls.count())
+    poll.full_clean(exclude=["room"])
+    poll.save()
+    for position, (label, value) in enumerate(labels):
+        option = PollOption(poll=poll, label=label, value=value, position=position)
+        option.full_clean(exclude=["poll"])
+        option.save()
+    broadcast.on_commit(broadcast.poll_changed, poll.pk)
+    return poll
+
+
+def _locked_poll(poll: Poll) -> Poll:
+    return Poll.objects.select_for_update().select_related("room__session").get(pk=poll.pk)
+
+
+@transaction.atomic
+def poll_open(*, user: User, poll: Poll) -> Poll:
+    """
+    Open a poll for voting. Only one poll is open per room: opening one closes the other.
+
+    Reopening a closed poll keeps its votes. Broadcasts poll.opened.
+    """
+    poll = _locked_poll(poll)
+    _require_moderator(user, poll.room)
+    for other in (
+        Poll.objects.select_for_update().filter(room=poll.room, state=Poll.State.OPEN).exclude(pk=poll.pk)
+    ):
+        other.state = Poll.State.CLOSED
+        other.closed_at = timezone.now()
+        other.save(update_fields=["state", "closed_at"])
+        broadcast.on_commit(broadcast.poll_changed, other.pk)
+    poll.state = Poll.State.OPEN
+    poll.opened_at = poll.opened_at or timezone.now()
+    poll.save(update_fields=["state", "opened_at"])
+    broadcast.on_commit(broadcast.poll_changed, poll.pk)
+    return poll
+
+
+@transaction.atomic
+def poll_close(*, user: User, poll: Poll) -> Poll:
+    """Stop voting. Results stay hidden until revealed (unless shown live). Broadcasts the change."""
+    poll = _locked_poll(poll)
+    _require_moderator(user, poll.room)
+    poll.state = Poll.State.CLOSED
+    poll.closed_at = timezone.now()
+    poll.save(update_fields=["state", "closed_at"])
+    broadcast.on_commit(broadcast.poll_changed, poll.pk)
+    return poll
+
+
+@transaction.atomic
+def poll_reveal(*, user: User, poll: Poll, revealed: bool = True) -> Poll:
+    """Show (or hide again) the results to the whole room. Broadcasts the poll with its results."""
+    poll = _locked_poll(poll)
+    _require_moderator(user, poll.room)
+    poll.revealed = revealed
+    poll.save(update_fields=["revealed"])
+    broadcast.on_commit(broadcast.poll_changed, poll.pk)
+    return poll
+
+
+@transaction.atomic
+def poll_set_show_live(*, user: User, poll: Poll, enabled: bool) -> Poll:
+    """Let results update live for everyone while voting runs, or hide them again."""
+    poll = _locked_poll(poll)
+    _require_moderator(user, poll.room)
+    poll.show_live = enabled
+    poll.save(update_fields=["show_live"])
+    broadcast.on_commit(broadcast.poll_changed, poll.pk)
+    return poll
+
+
+@transaction.atomic
+def poll_vote(*, user: User, poll: Poll, option_ids: list[int]) -> PollVote:
+    """
+    Record or change this person's vote; return the vote.
+
+    The vote is keyed by an HMAC of (person, poll), so voting again replaces
+    the earlier choices instead of adding to them, and the unique constraint
+    holds under concurrency. Results reach the room coalesced.
+    """
+    poll = Poll.objects.select_related("room__session").get(pk=poll.pk)
+    if not poll.room.is_open:
+        raise ValidationError(_("Deze zaal is gesloten. U kunt nu niets toevoegen."), code="room_closed")
+    if poll.state != Poll.State.OPEN:
+        raise ValidationError(_("Deze peiling is gesloten. Uw stem is niet opgeslagen."), code="poll_closed")
+    if not can_take_part(user, poll.room):
+        raise PermissionDenied
+    chosen = set(option_ids)
+    valid = set(poll.options.values_list("pk", flat=True))
+    if not chosen or not chosen <= valid:
+        raise ValidationError(_("Kies een van de antwoorden."), code="invalid_choice")
+    if poll.kind != Poll.Kind.MULTIPLE and len(chosen) != 1:
+        raise ValidationError(_("Kies één antwoord."), code="invalid_choice")
+    key = voter_hash("poll", user.pk, poll.pk)
+    try:
+        with transaction.atomic():
+            vote, _created = PollVote.objects.get_or_create(
+                poll=poll, voter_hash=key, defaults={"perspective": user.perspective}
+            )
+    except IntegrityError:
+        vote = PollVote.objects.get(poll=poll, voter_hash=key)
+    vote = PollVote.objects.select_for_update().get(pk=vote.pk)
+    if set(vote.choices.values_list("option_id", flat=True)) != chosen:
+        vote.choices.all().delete()
+        PollChoice.objects.bulk_create([PollChoice(vote=vote, option_id=pk) for pk in sorted(chosen)])
+        vote.perspective = user.perspective
+        vote.save(update_fields=["perspective", "updated_at"])
+        broadcast.on_commit(broadcast.poll_results_changed, poll.room_id, poll.pk)
+    return vote

@@ -1,0 +1,260 @@
+import threading
+
+import pytest
+from channels.db import database_sync_to_async
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from realtime import selectors
+from realtime.models import Poll, PollChoice, PollVote
+from realtime.services import polls as p
+from tests.realtime.conftest import next_of_type
+
+
+@pytest.fixture
+def moderator(live_room, make_moderator):
+    return make_moderator(live_room)
+
+
+@pytest.fixture
+def scale_poll(live_room, moderator):
+    poll = p.poll_create(user=moderator, room=live_room, text="Regels moeten eenvoudiger", kind="scale")
+    return p.poll_open(user=moderator, poll=poll)
+
+
+def _option(poll: Poll, value: int) -> int:
+    return poll.options.get(value=value).pk
+
+
+@pytest.mark.django_db
+class TestServices:
+    def test_scale_poll_gets_five_labelled_options(self, scale_poll):
+        """A dilemma statement runs from helemaal oneens (1) to helemaal eens (5)."""
+        labels = list(scale_poll.options.values_list("value", "label"))
+
+        assert labels == [
+            (1, "Helemaal oneens"),
+            (2, "Oneens"),
+            (3, "Neutraal"),
+            (4, "Eens"),
+            (5, "Helemaal eens"),
+        ]
+
+    def test_changing_a_vote_does_not_double_count(self, scale_poll, live_room, make_participant):
+        """Voting again replaces the earlier choice."""
+        voter = make_participant(live_room, "beleid")
+
+        p.poll_vote(user=voter, poll=scale_poll, option_ids=[_option(scale_poll, 2)])
+        p.poll_vote(user=voter, poll=scale_poll, option_ids=[_option(scale_poll, 5)])
+
+        results = selectors.poll_results(poll=scale_poll)
+        assert results["voters"] == 1
+        assert [o["count"] for o in results["options"]] == [0, 0, 0, 0, 1]
+        assert selectors.poll_my_choices(user=voter, poll=scale_poll) == [_option(scale_poll, 5)]
+
+    def test_closed_poll_refuses_votes_with_a_clear_error(
+        self, scale_poll, moderator, live_room, make_participant
+    ):
+        """After closing, a vote is refused and nothing is stored."""
+        p.poll_close(user=moderator, poll=scale_poll)
+
+        with pytest.raises(ValidationError) as error:
+            p.poll_vote(
+                user=make_participant(live_room), poll=scale_poll, option_ids=[_option(scale_poll, 4)]
+            )
+
+        assert error.value.code == "poll_closed"
+        assert "gesloten" in error.value.messages[0]
+        assert PollVote.objects.count() == 0
+
+    def test_single_choice_refuses_two_options(self, live_room, moderator, make_participant):
+        """A single-choice poll takes exactly one option."""
+        poll = p.poll_open(
+            user=moderator,
+            poll=p.poll_create(
+                user=moderator, room=live_room, text="Wie?", kind="single", options=["A", "B"]
+            ),
+        )
+        ids = list(poll.options.values_list("pk", flat=True))
+
+        with pytest.raises(ValidationError):
+            p.poll_vote(user=make_participant(live_room), poll=poll, option_ids=ids)
+
+    def test_multiple_choice_counts_each_option(self, live_room, moderator, make_participant):
+        """Several options per person are counted once each."""
+        poll = p.poll_open(
+            user=moderator,
+            poll=p.poll_create(
+                user=moderator, room=live_room, text="Wat?", kind="multiple", options=["A", "B", "C"]
+            ),
+        )
+        a, b, c = poll.options.values_list("pk", flat=True)
+
+        p.poll_vote(user=make_participant(live_room, "politiek"), poll=poll, option_ids=[a, c])
+        p.poll_vote(user=make_participant(live_room, "beleid"), poll=poll, option_ids=[a])
+
+        results = selectors.poll_results(poll=poll)
+        assert [(o["label"], o["count"]) for o in results["options"]] == [("A", 2), ("B", 0), ("C", 1)]
+        assert results["options"][2]["by_perspective"]["politiek"] == 1
+
+    def test_option_from_another_poll_is_refused(self, scale_poll, live_room, moderator, make_participant):
+        """Only the poll's own options can be chosen."""
+        other = p.poll_create(user=moderator, room=live_room, text="Ander", kind="scale")
+
+        with pytest.raises(ValidationError):
+            p.poll_vote(user=make_participant(live_room), poll=scale_poll, option_ids=[_option(other, 4)])
+
+    def test_choice_poll_needs_two_distinct_options(self, live_room, moderator):
+        """A choice poll with fewer than two distinct answers is refused."""
+        with pytest.raises(ValidationError):
+            p.poll_create(user=moderator, room=live_room, text="?", kind="single", options=["Ja", "ja"])
+
+    def test_attendee_cannot_open_a_poll(self, scale_poll, live_room, make_participant):
+        """Poll lifecycle belongs to moderators."""
+        with pytest.raises(PermissionDenied):
+            p.poll_close(user=make_participant(live_room), poll=scale_poll)
+
+    def test_opening_a_poll_closes_the_other_open_one(self, scale_poll, live_room, moderator):
+        """One poll is open per room at a time."""
+        second = p.poll_create(user=moderator, room=live_room, text="Tweede", kind="scale")
+
+        p.poll_open(user=moderator, poll=second)
+
+        scale_poll.refresh_from_db()
+        assert scale_poll.state == "closed"
+
+    def test_scale_results_carry_the_lens(self, scale_poll, live_room, make_participant):
+        """Agree is 4–5. politiek 2/2 agree, beleid 0/1, uitvoering 1/2 → C = 3/4·1/3·2/4, D = 1."""
+        votes = [("politiek", 5), ("politiek", 4), ("beleid", 1), ("uitvoering", 4), ("uitvoering", 2)]
+        for perspective, value in votes:
+            p.poll_vote(
+                user=make_participant(live_room, perspective),
+                poll=scale_poll,
+                option_ids=[_option(scale_poll, value)],
+            )
+
+        results = selectors.poll_results(poll=scale_poll)
+
+        assert results["agree_by_perspective"] == {"politiek": 2, "beleid": 0, "uitvoering": 1, "anders": 0}
+        assert results["voters_by_perspective"] == {"politiek": 2, "beleid": 1, "uitvoering": 2, "anders": 0}
+        assert results["lens"]["consensus"] == round(3 / 4 * 1 / 3 * 2 / 4, 4)
+        assert results["lens"]["divergence"] == 1
+        assert results["lens"]["most_apart"] == ["politiek", "beleid"]
+
+    def test_vote_row_has_no_link_to_the_person(self, scale_poll, live_room, make_participant):
+        """A vote stores a keyed hash, the perspective and the choice, nothing else about the voter."""
+        p.poll_vote(user=make_participant(live_room), poll=scale_poll, option_ids=[_option(scale_poll, 3)])
+
+        assert set(PollVote.objects.values().get()) == {
+            "id",
+            "poll_id",
+            "voter_hash",
+            "perspective",
+            "created_at",
+            "updated_at",
+        }
+        assert set(PollChoice.objects.values().get()) == {"id", "vote_id", "option_id"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hundred_simultaneous_votes_count_exactly_hundred(scale_poll, live_room, make_participant):
+    """100 voters in threads with their own connections: exactly 100 votes, one each."""
+    voters = [make_participant(live_room, ["politiek", "beleid", "uitvoering"][i % 3]) for i in range(100)]
+    option = _option(scale_poll, 4)
+    barrier = threading.Barrier(len(voters))
+    errors = []
+
+    def vote(user):
+        try:
+            barrier.wait(timeout=30)
+            p.poll_vote(user=user, poll=scale_poll, option_ids=[option])
+            p.poll_vote(user=user, poll=scale_poll, option_ids=[option])
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=vote, args=(user,)) for user in voters]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert PollVote.objects.filter(poll=scale_poll).count() == 100
+    assert selectors.poll_results(poll=scale_poll)["options"][3]["count"] == 100
+
+
+@pytest.mark.django_db(transaction=True)
+class TestConsumers:
+    async def test_a_vote_changes_the_moderator_results_once(
+        self, scale_poll, live_room, moderator, make_participant, room_socket
+    ):
+        """One vote reaches the moderator as a poll.results frame counting it once."""
+        voter = await database_sync_to_async(make_participant)(live_room, "uitvoering")
+        option = await database_sync_to_async(_option)(scale_poll, 4)
+        async with room_socket(live_room, moderator) as m, room_socket(live_room, voter) as v:
+            await v.send_json_to(
+                {"action": "poll.vote", "id": "v1", "poll": scale_poll.pk, "choices": [option]}
+            )
+            ack = await next_of_type(v, "ack")
+            await v.send_json_to(
+                {"action": "poll.vote", "id": "v1", "poll": scale_poll.pk, "choices": [option]}
+            )
+            await next_of_type(v, "ack")
+            results = await next_of_type(m, "poll.results")
+
+        assert ack["choices"] == [option]
+        assert results["results"]["voters"] == 1
+        assert results["results"]["options"][3]["by_perspective"]["uitvoering"] == 1
+
+    async def test_results_before_reveal_never_reach_attendees(
+        self, scale_poll, live_room, moderator, make_participant, room_socket
+    ):
+        """Until the moderator reveals, attendees get no results: not in frames, not in the snapshot."""
+        voter = await database_sync_to_async(make_participant)(live_room)
+        option = await database_sync_to_async(_option)(scale_poll, 5)
+        async with room_socket(live_room, voter) as v, room_socket(live_room, moderator) as m:
+            await v.send_json_to(
+                {"action": "poll.vote", "id": "v", "poll": scale_poll.pk, "choices": [option]}
+            )
+            await next_of_type(v, "ack")
+            await next_of_type(m, "poll.results")
+            frames = []
+            while not await v.receive_nothing(timeout=0.6):
+                frames.append(await v.receive_json_from())
+            await m.send_json_to({"action": "poll.reveal", "id": "r", "poll": scale_poll.pk})
+            revealed = await next_of_type(v, "poll.changed")
+
+        assert [
+            f for f in frames if f["type"] == "poll.results" or (f.get("poll") or {}).get("results")
+        ] == []
+        assert v.snapshot["polls"][0]["results"] is None
+        assert revealed["poll"]["results"]["voters"] == 1
+
+    async def test_closed_poll_vote_gets_an_error_frame(
+        self, scale_poll, live_room, moderator, make_participant, room_socket
+    ):
+        """A vote on a closed poll is answered with poll_closed and a readable message."""
+        await database_sync_to_async(p.poll_close)(user=moderator, poll=scale_poll)
+        voter = await database_sync_to_async(make_participant)(live_room)
+        option = await database_sync_to_async(_option)(scale_poll, 5)
+        async with room_socket(live_room, voter) as v:
+            await v.send_json_to(
+                {"action": "poll.vote", "id": "late", "poll": scale_poll.pk, "choices": [option]}
+            )
+            error = await next_of_type(v, "error")
+
+        assert (error["id"], error["code"]) == ("late", "poll_closed")
+        assert await database_sync_to_async(PollVote.objects.count)() == 0
+
+    async def test_vote_with_wrong_types_is_refused(
+        self, scale_poll, live_room, make_participant, room_socket
+    ):
+        """choices must be a list of integers."""
+        voter = await database_sync_to_async(make_participant)(live_room)
+        async with room_socket(live_room, voter) as v:
+            await v.send_json_to({"action": "poll.vote", "id": "t", "poll": scale_poll.pk, "choices": ["4"]})
+            error = await next_of_type(v, "error")
+
+        assert error["code"] == "invalid"
