@@ -1,3 +1,4 @@
+from realtime.models.notes import NOTE_MAX_LENGTH, Action, Note, NoteReaction, Phase
 from realtime.models.polls import Poll, PollChoice, PollOption, PollVote
 from realtime.models.questions import (
     QUESTION_MAX_LENGTH,
@@ -9,6 +10,11 @@ from realtime.models.questions import (
 )
 
 __all__ = [
+    "NOTE_MAX_LENGTH",
+    "Action",
+    "Note",
+    "NoteReaction",
+    "Phase",
     "QUESTION_MAX_LENGTH",
     "LiveRoom",
     "Poll",

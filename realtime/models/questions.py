@@ -23,6 +23,19 @@ class LiveRoom(models.Model):
     pinned_question = models.ForeignKey(
         "Question", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    current_phase = models.ForeignKey(
+        "realtime.Phase", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    projector_mode = models.CharField(
+        max_length=12,
+        choices=[
+            ("questions", _("Vragen")),
+            ("poll", _("Peiling")),
+            ("notes", _("Notities")),
+            ("actions", _("Acties")),
+        ],
+        default="questions",
+    )
     seq = models.BigIntegerField(default=0)
     mod_seq = models.BigIntegerField(default=0)
     projector_token = models.CharField(max_length=64, unique=True, default=new_projector_token)
