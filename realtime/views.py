@@ -108,10 +108,6 @@ def _strings() -> dict[str, str]:
     }
 
 
-def _status_label(status: str) -> str:
-    return str(Question.Status(status).label)
-
-
 def _decorate(questions: list[dict], snapshot: dict) -> list[dict]:
     """Copies of the protocol's question dicts with what the templates need to draw them."""
     labels = _perspective_labels()
@@ -122,7 +118,7 @@ def _decorate(questions: list[dict], snapshot: dict) -> list[dict]:
         {
             **q,
             "perspective_label": labels.get(q["perspective"], q["perspective"]),
-            "status_label": _status_label(q["status"]),
+            "status_label": Question.Status(q["status"]).label,
             "upvoted": q["id"] in upvoted,
             "mine": q["id"] in mine,
             "pinned": q["id"] == pinned,
@@ -131,12 +127,15 @@ def _decorate(questions: list[dict], snapshot: dict) -> list[dict]:
     ]
 
 
-def _page_data(*, snapshot: dict, page: str, token: str = "") -> dict:
+def _page_data(*, snapshot: dict, page: str, token: str = "", can_ask: bool = False) -> dict:
+    """What room.js needs besides the snapshot: the page kind, labels and texts in the page's language."""
     return {
         "page": page,
         "snapshot": snapshot,
         "projector_token": token,
+        "can_ask": can_ask,
         "labels": _perspective_labels(),
+        "statuses": {str(value): str(label) for value, label in Question.Status.choices},
         "strings": _strings(),
     }
 
@@ -252,7 +251,7 @@ def room(request, room: LiveRoom, role: str):
             "sort": sort,
             "can_take_part": room.is_open and bool(request.user.perspective),
             "ask_form": QuestionAskForm(),
-            "page_data": _page_data(snapshot=snapshot, page="room"),
+            "page_data": _page_data(snapshot=snapshot, page="room", can_ask=bool(request.user.perspective)),
         },
     )
 
