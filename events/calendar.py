@@ -51,7 +51,14 @@ def calendar_for_sessions(
     if name:
         cal.add("x-wr-calname", name)
     stamp = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
+    sessions = list(sessions)
     for session in sessions:
         cal.add_component(_vevent(session, stamp=stamp, tentative=session.pk in tentative))
-    cal.add_missing_timezones()
+    if sessions:
+        # Transitions for a year either side are plenty, and far cheaper than 1970–2038.
+        margin = dt.timedelta(days=366)
+        cal.add_missing_timezones(
+            first_date=min(s.starts_at for s in sessions).date() - margin,
+            last_date=max(s.ends_at for s in sessions).date() + margin,
+        )
     return cal.to_ical()

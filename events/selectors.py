@@ -66,6 +66,14 @@ class SeatCounts:
             return GENERAL
         return None
 
+    def seatable_perspectives(self) -> list[str] | None:
+        """Perspectives that could take a seat now: None means everyone, [] means nobody."""
+        if self.free == 0:
+            return []
+        if self._general_free() > 0:
+            return None
+        return [p for p, left in self.reserved_free.items() if left > 0]
+
     def take(self, seat: str, perspective: str) -> None:
         self.confirmed += 1
         if seat == RESERVED:

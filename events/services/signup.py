@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from events import calendar
 from events.models import Registration, Session, SessionSignup
-from events.selectors import RESERVED, seat_counts_get, signup_active_get, signup_clash_get
+from events.selectors import RESERVED, SeatCounts, seat_counts_get, signup_active_get, signup_clash_get
 from trialoog.mail import mail_send
 
 # Debug switch for the concurrency tests, after pretix: with it on, no Session
@@ -86,21 +86,26 @@ def _waitlist_renumber(session: Session) -> None:
     SessionSignup.objects.bulk_update(changed, ["waitlist_position"])
 
 
-def _waitlist_fill(session: Session) -> list[SessionSignup]:
+def _waitlist_fill(session: Session) -> tuple[list[SessionSignup], SeatCounts]:
     """
     Promote waitlisted people, first come first served, while seats they may take are free.
 
     Skips (and keeps in place) anyone whose perspective does not fit the free
     seat, who would get a clash, or whose registration is no longer active.
     Renumbers the waitlist and emails each promoted person after commit.
-    The Session row must be locked.
+    The Session row must be locked. Returns the promoted sign-ups and the
+    seat counts after promotion.
     """
     counts = seat_counts_get(session=session)
-    if counts.free == 0:
-        return []
+    seatable = counts.seatable_perspectives()
+    if seatable == []:
+        return [], counts
     waiting = SessionSignup.objects.filter(session=session, status=SessionSignup.Status.WAITLISTED).order_by(
         "waitlist_position", "pk"
     )
+    if seatable is not None:
+        # Only reserved seats are free: look at the queue of those perspectives alone.
+        waiting = waiting.filter(perspective__in=seatable)
     promoted = []
     for signup in waiting.select_related("user"):
         seat = counts.seat_for(signup.perspective)
@@ -124,13 +129,13 @@ def _waitlist_fill(session: Session) -> list[SessionSignup]:
             break
     if promoted:
         _waitlist_renumber(session)
-    return promoted
+    return promoted, counts
 
 
-def _place(*, user: User, session: Session) -> SessionSignup:
+def _place(*, user: User, session: Session, counts: SeatCounts) -> SessionSignup:
     """Give the user a seat if one is free for their perspective, else the last waitlist place."""
     perspective = user.perspective
-    seat = seat_counts_get(session=session).seat_for(perspective)
+    seat = counts.seat_for(perspective)
     signup = SessionSignup(user=user, session=session, perspective=perspective)
     if seat is None:
         last = SessionSignup.objects.filter(
@@ -141,7 +146,9 @@ def _place(*, user: User, session: Session) -> SessionSignup:
     else:
         signup.status = SessionSignup.Status.CONFIRMED
         signup.reserved_seat = seat == RESERVED
-    signup.full_clean()
+    # The constraints are left to the database: the Registration lock already
+    # serialises this user's changes, and validating them here costs two queries.
+    signup.full_clean(validate_constraints=False)
     signup.save()
     template = "signup_confirmed" if seat else "signup_waitlisted"
     transaction.on_commit(functools.partial(_mail_signup, signup=signup, template=template))
@@ -183,8 +190,8 @@ def signup_create(*, user: User, session: Session) -> SessionSignup:
     _ensure_signup_open(session)
     _ensure_no_clash(user=user, session=session)
     locked = _sessions_lock(session.pk)[session.pk]
-    _waitlist_fill(locked)
-    return _place(user=user, session=locked)
+    counts = _waitlist_fill(locked)[1]
+    return _place(user=user, session=locked, counts=counts)
 
 
 @transaction.atomic
@@ -244,15 +251,15 @@ def signup_swap(
     _ensure_no_clash(user=user, session=to_session, ignore=from_session)
     locked = _sessions_lock(from_session.pk, to_session.pk)
     target = locked[to_session.pk]
-    _waitlist_fill(target)
-    if not waitlist_ok and seat_counts_get(session=target).seat_for(user.perspective) is None:
+    counts = _waitlist_fill(target)[1]
+    if not waitlist_ok and counts.seat_for(user.perspective) is None:
         raise ValidationError(
             _("Er is geen plaats meer vrij in “%(title)s”. U houdt uw huidige plaats."),
             code="full",
             params={"title": target.title},
         )
     _cancel_locked(user=user, session=locked[from_session.pk])
-    return _place(user=user, session=target)
+    return _place(user=user, session=target, counts=counts)
 
 
 @transaction.atomic
@@ -264,4 +271,4 @@ def signup_waitlist_fill(*, session: Session) -> list[SessionSignup]:
     Emails each promoted person after commit and returns them.
     """
     locked = _sessions_lock(session.pk)[session.pk]
-    return _waitlist_fill(locked)
+    return _waitlist_fill(locked)[0]

@@ -374,3 +374,21 @@ def test_signup_waitlist_fill_promotes_after_the_capacity_is_raised(full_session
 
     assert [s.user for s in promoted] == people[2:]
     assert waitlist(session) == []
+
+
+def test_waitlist_fill_command_seats_the_queue_after_the_reservation_deadline(attendee):
+    """Once reserved seats are released, the periodic command gives them to the waitlist."""
+    from django.core.management import call_command
+
+    session = SessionFactory(
+        capacity=2, reserved_politiek=1, reserved_until=timezone.now() + dt.timedelta(days=1)
+    )
+    seated, waiting = attendee(session.event), attendee(session.event)
+    signup_create(user=seated, session=session)
+    signup_create(user=waiting, session=session)
+    session.reserved_until = timezone.now() - dt.timedelta(minutes=1)
+    session.save()
+
+    call_command("waitlist_fill", verbosity=0)
+
+    assert status_of(waiting, session) == CONFIRMED
