@@ -12,17 +12,27 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from realtime.forms import (
+    ActionForm,
+    NoteAddForm,
+    NoteEditForm,
+    NoteMergeForm,
+    NoteReactForm,
+    NoteRefForm,
+    PhaseForm,
+    PhaseRefForm,
     PinForm,
     PollCreateForm,
     PollRefForm,
     PollVoteForm,
+    ProjectorModeForm,
     QuestionAskForm,
     QuestionEditForm,
     QuestionRefForm,
     ToggleForm,
     form_errors,
 )
-from realtime.models import LiveRoom, Poll, Question
+from realtime.models import Action, LiveRoom, Note, Phase, Poll, Question
+from realtime.services import notes as note_services
 from realtime.services import polls as poll_services
 from realtime.services import questions as question_services
 from realtime.services import rooms as room_services
@@ -189,6 +199,95 @@ def poll_show_live(*, user, room, data):
     return {"poll": poll.pk, "enabled": enabled}
 
 
+def _note(room: LiveRoom, pk: int) -> Note:
+    return Note.objects.select_related("room__session").get(room=room, pk=pk)
+
+
+def note_add(*, user, room, data):
+    cleaned = _valid(NoteAddForm, data)
+    note, created = note_services.note_add(
+        user=user,
+        room=_fresh(room),
+        kind=cleaned["kind"],
+        text=cleaned["text"],
+        client_id=data.get("id") or "",
+    )
+    return {"note": note.pk, "status": note.status, "duplicate": not created}
+
+
+def note_react(*, user, room, data):
+    cleaned = _valid(NoteReactForm, data)
+    note_services.note_react(user=user, note=_note(room, cleaned["note"]), kind=cleaned["reaction"] or None)
+    return {"note": cleaned["note"], "reaction": cleaned["reaction"] or None}
+
+
+def _curate(step: str):
+    def handler(*, user, room, data):
+        pk = _valid(NoteRefForm, data)["note"]
+        note_services.note_curate(user=user, note=_note(room, pk), action=step)
+        return {"note": pk}
+
+    return handler
+
+
+def note_edit(*, user, room, data):
+    cleaned = _valid(NoteEditForm, data)
+    note_services.note_edit(user=user, note=_note(room, cleaned["note"]), text=cleaned["text"])
+    return {"note": cleaned["note"]}
+
+
+def note_merge(*, user, room, data):
+    cleaned = _valid(NoteMergeForm, data)
+    kept = note_services.note_merge(
+        user=user, note=_note(room, cleaned["note"]), into=_note(room, cleaned["into"])
+    )
+    return {"note": cleaned["note"], "into": kept.pk}
+
+
+def action_save(*, user, room, data):
+    cleaned = _valid(ActionForm, data)
+    existing = Action.objects.get(room=room, pk=cleaned["action_id"]) if cleaned["action_id"] else None
+    saved = note_services.action_save(
+        user=user,
+        room=_fresh(room),
+        action=existing,
+        what=cleaned["what"],
+        owner_name=cleaned["owner_name"],
+        owner_organisation=cleaned["owner_organisation"],
+        perspective=cleaned["perspective"],
+        due_date=cleaned["due_date"],
+        status=cleaned["status"],
+    )
+    return {"action_id": saved.pk}
+
+
+def phase_set(*, user, room, data):
+    pk = _valid(PhaseRefForm, data)["phase"]
+    phase = Phase.objects.get(room=room, pk=pk) if pk else None
+    note_services.phase_set_current(user=user, room=_fresh(room), phase=phase)
+    return {"phase": pk}
+
+
+def phase_next(*, user, room, data):
+    updated = note_services.phase_advance(user=user, room=_fresh(room))
+    return {"phase": updated.current_phase_id}
+
+
+def phase_save(*, user, room, data):
+    cleaned = _valid(PhaseForm, data)
+    phase = Phase.objects.get(room=room, pk=cleaned["phase"]) if cleaned["phase"] else None
+    saved = note_services.phase_save(
+        user=user, room=_fresh(room), phase=phase, title=cleaned["title"], prompt=cleaned["prompt"]
+    )
+    return {"phase": saved.pk}
+
+
+def projector_mode(*, user, room, data):
+    mode = _valid(ProjectorModeForm, data)["mode"]
+    note_services.projector_mode_set(user=user, room=_fresh(room), mode=mode)
+    return {"mode": mode}
+
+
 HANDLERS = {
     "question.ask": ask,
     "question.upvote": upvote,
@@ -214,4 +313,18 @@ HANDLERS = {
         lambda user, poll: poll_services.poll_reveal(user=user, poll=poll, revealed=False)
     ),
     "poll.show_live": poll_show_live,
+    "note.add": note_add,
+    "note.react": note_react,
+    "note.approve": _curate("approve"),
+    "note.hide": _curate("hide"),
+    "note.common_ground": _curate("common_ground"),
+    "note.not_agreed": _curate("not_agreed"),
+    "note.unmark": _curate("unmark"),
+    "note.edit": note_edit,
+    "note.merge": note_merge,
+    "action.save": action_save,
+    "phase.set": phase_set,
+    "phase.next": phase_next,
+    "phase.save": phase_save,
+    "room.projector_mode": projector_mode,
 }

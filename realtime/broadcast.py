@@ -135,7 +135,7 @@ def room_updated(room_id: int) -> None:
     from realtime import selectors
     from realtime.models import LiveRoom
 
-    room = LiveRoom.objects.select_related("session").get(pk=room_id)
+    room = LiveRoom.objects.select_related("session", "current_phase").get(pk=room_id)
     publish(room_id, "room.updated", room=selectors.room_state(room))
 
 
@@ -209,7 +209,14 @@ def _flush_poll_results(room_id: int, poll_ids: set[int]) -> None:
             publish(room_id, "poll.results", poll=poll.pk, results=results)
 
 
+def _flush_note_scores(room_id: int, note_ids: set[int]) -> None:
+    from realtime import selectors
+
+    publish(room_id, "note.scored", scores=selectors.note_scores(note_ids=note_ids))
+
+
 _scores = _Coalescer(_flush_scores)
+_note_scores = _Coalescer(_flush_note_scores)
 _poll_results = _Coalescer(_flush_poll_results)
 
 
@@ -240,3 +247,43 @@ def poll_changed(poll_id: int) -> None:
             "poll.changed",
             poll=selectors.poll_payload(poll=poll, with_results=poll.results_public),
         )
+
+
+def note_scored(room_id: int, note_id: int) -> None:
+    """Queue a coalesced note.scored broadcast (reactions and lens) for this room."""
+    _note_scores.mark(room_id, note_id)
+
+
+def note_changed(note_id: int, created: bool = False) -> None:
+    from realtime import selectors
+    from realtime.models import Note
+
+    note = Note.objects.select_related("phase").filter(pk=note_id).first()
+    if note is None:
+        return
+    payload = selectors.notes_payload([note])[0]
+    if note.status == Note.Status.VISIBLE:
+        publish(note.room_id, "note.added" if created else "note.updated", note=payload)
+    elif not created:
+        publish(note.room_id, "note.removed", note=note.pk)
+    publish_moderators(note.room_id, "note.changed", note=payload)
+
+
+def action_saved(action_id: int) -> None:
+    from realtime import selectors
+    from realtime.models import Action
+
+    action = Action.objects.filter(pk=action_id).first()
+    if action is not None:
+        publish(action.room_id, "action.saved", action=selectors.action_payload(action))
+
+
+def phases_updated(room_id: int) -> None:
+    from realtime import selectors
+    from realtime.models import Phase
+
+    publish(
+        room_id,
+        "phases.updated",
+        phases=[selectors.phase_payload(p) for p in Phase.objects.filter(room_id=room_id)],
+    )

@@ -95,3 +95,86 @@ class PollCreateForm(forms.Form):
 
 class PollRefForm(forms.Form):
     poll = forms.IntegerField(min_value=1)
+
+
+class NoteAddForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Soort notitie"), choices=[])
+    text = forms.CharField(
+        label=_("Notitie"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+        error_messages={
+            "required": _("Typ eerst een tekst."),
+            "max_length": _("Een notitie mag maximaal %(limit_value)d tekens hebben (nu %(show_value)d)."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        from realtime.models import Note
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Note.Kind.choices
+
+
+class NoteRefForm(forms.Form):
+    note = forms.IntegerField(min_value=1)
+
+
+class NoteReactForm(NoteRefForm):
+    reaction = forms.ChoiceField(
+        choices=[
+            ("recognise", _("Herken ik")),
+            ("agree", _("Eens")),
+            ("disagree", _("Oneens")),
+            ("", _("Geen")),
+        ],
+        required=False,
+    )
+
+
+class NoteEditForm(NoteRefForm):
+    text = NoteAddForm.base_fields["text"]
+
+
+class NoteMergeForm(NoteRefForm):
+    into = forms.IntegerField(min_value=1, label=_("Samenvoegen met notitie"))
+
+
+class ActionForm(forms.Form):
+    action_id = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    what = forms.CharField(label=_("Wat moet er gebeuren?"), max_length=300)
+    owner_name = forms.CharField(label=_("Eigenaar"), max_length=150)
+    owner_organisation = forms.CharField(label=_("Organisatie"), max_length=150, required=False)
+    perspective = forms.ChoiceField(label=_("Perspectief"), required=False, choices=[])
+    due_date = forms.DateField(
+        label=_("Klaar op"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=[], initial="open")
+
+    def __init__(self, *args, **kwargs):
+        from accounts.models import Perspective
+        from realtime.models import Action
+
+        super().__init__(*args, **kwargs)
+        self.fields["perspective"].choices = [("", "—"), *Perspective.choices]
+        self.fields["status"].choices = Action.Status.choices
+
+
+class PhaseRefForm(forms.Form):
+    phase = forms.IntegerField(min_value=1, required=False)
+
+
+class PhaseForm(PhaseRefForm):
+    title = forms.CharField(label=_("Fase"), max_length=120)
+    prompt = forms.CharField(label=_("Vraag aan de zaal"), max_length=400, required=False)
+
+
+class ProjectorModeForm(forms.Form):
+    mode = forms.ChoiceField(
+        choices=[
+            ("questions", _("Vragen")),
+            ("poll", _("Peiling")),
+            ("notes", _("Notities")),
+            ("actions", _("Acties")),
+        ]
+    )

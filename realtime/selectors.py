@@ -121,12 +121,15 @@ def perspective_stats(*, room: LiveRoom) -> dict[str, dict[str, int]]:
 
 
 def room_state(room: LiveRoom) -> dict:
+    phase = room.current_phase if room.current_phase_id else None
     return {
         "code": room.session.code,
         "title": room.session.title,
         "open": room.is_open,
         "premoderation": room.premoderation,
         "pinned": room.pinned_question_id,
+        "projector_mode": room.projector_mode,
+        "phase": phase_payload(phase) if phase else None,
     }
 
 
@@ -137,7 +140,7 @@ def room_snapshot(*, room: LiveRoom, user: User | None, role: str) -> dict:
     Moderators also get the pending queue and per-perspective statistics;
     participants get which questions they upvoted and which are theirs.
     """
-    room = LiveRoom.objects.select_related("session").get(pk=room.pk)
+    room = LiveRoom.objects.select_related("session", "current_phase").get(pk=room.pk)
     questions = question_list(room=room)
     present = presence_counts(room_id=room.pk)
     snapshot = {
@@ -149,6 +152,9 @@ def room_snapshot(*, room: LiveRoom, user: User | None, role: str) -> dict:
         "presence": present,
         "perspectives": list(TRIALOOG_PERSPECTIVES),
         "polls": poll_list(room=room, role=role),
+        "phases": [phase_payload(p) for p in room.phases.all()],
+        "notes": notes_payload(note_list(room=room)),
+        "actions": [action_payload(a) for a in room.actions.all()],
     }
     if user is not None and user.is_authenticated:
         hashes = {voter_hash("question", user.pk, q.pk): q.pk for q in questions}
@@ -157,6 +163,7 @@ def room_snapshot(*, room: LiveRoom, user: User | None, role: str) -> dict:
             for h in QuestionUpvote.objects.filter(voter_hash__in=hashes).values_list("voter_hash", flat=True)
         )
         snapshot["my_votes"] = my_votes(user=user, room=room)
+        snapshot["my_reactions"] = my_reactions(user=user, room=room)
         snapshot["my_questions"] = sorted(
             Question.objects.filter(room=room, author=user)
             .exclude(status=Question.Status.WITHDRAWN)
@@ -171,6 +178,8 @@ def room_snapshot(*, room: LiveRoom, user: User | None, role: str) -> dict:
             question_list(room=room, statuses=[Question.Status.HIDDEN, Question.Status.REJECTED], order="new")
         )
         snapshot["stats"] = perspective_stats(room=room)
+        snapshot["pending_notes"] = notes_payload(note_list(room=room, statuses=["pending"]))
+        snapshot["hidden_notes"] = notes_payload(note_list(room=room, statuses=["hidden"]))
     return snapshot
 
 
@@ -292,3 +301,101 @@ def my_votes(*, user: User, room: LiveRoom) -> dict[str, list[int]]:
     ):
         chosen.setdefault(str(hashes[vote_hash]), []).append(option_id)
     return chosen
+
+
+# --- phases, notes and actions ---------------------------------------------------
+
+
+def phase_payload(phase) -> dict:
+    return {"id": phase.pk, "position": phase.position, "title": phase.title, "prompt": phase.prompt}
+
+
+def note_list(*, room: LiveRoom, statuses=("visible",)) -> list:
+    """Notes of a room in these statuses, oldest first, with their phase."""
+    from realtime.models import Note
+
+    return list(
+        Note.objects.filter(room=room, status__in=statuses)
+        .select_related("phase")
+        .order_by("created_at", "id")
+    )
+
+
+def _reactions_by_perspective(note_ids: list[int]) -> dict[int, dict[str, dict[str, int]]]:
+    from realtime.models import NoteReaction
+
+    kinds = NoteReaction.Kind.values
+    counts = {pk: {k: dict.fromkeys(PERSPECTIVES, 0) for k in kinds} for pk in note_ids}
+    rows = (
+        NoteReaction.objects.filter(note_id__in=note_ids)
+        .values("note_id", "kind", "perspective")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        counts[row["note_id"]][row["kind"]][row["perspective"]] = row["n"]
+    return counts
+
+
+def note_lens(reactions: dict[str, dict[str, int]]) -> dict:
+    """
+    The lens for a note: "agree" means herken ik or eens; the total is every
+    reaction from that perspective (herken ik, eens and oneens).
+    """
+    from realtime.lens import lens
+
+    agree = {p: reactions["recognise"][p] + reactions["agree"][p] for p in PERSPECTIVES}
+    total = {p: agree[p] + reactions["disagree"][p] for p in PERSPECTIVES}
+    return lens(agree, total).as_dict()
+
+
+def notes_payload(notes) -> list[dict]:
+    """Public shape of notes (never the author), with reactions per kind and perspective, and the lens."""
+    notes = list(notes)
+    counts = _reactions_by_perspective([n.pk for n in notes])
+    return [
+        {
+            "id": n.pk,
+            "kind": n.kind,
+            "perspective": n.perspective,
+            "phase": n.phase_id,
+            "phase_title": n.phase.title if n.phase_id else None,
+            "text": n.text,
+            "status": n.status,
+            "mark": n.mark,
+            "merged_into": n.merged_into_id,
+            "reactions": counts[n.pk],
+            "lens": note_lens(counts[n.pk]),
+            "created_at": n.created_at.isoformat(),
+        }
+        for n in notes
+    ]
+
+
+def note_scores(*, note_ids) -> list[dict]:
+    """Current reactions and lens of these notes (for the coalesced note.scored event)."""
+    counts = _reactions_by_perspective(sorted(note_ids))
+    return [{"note": pk, "reactions": c, "lens": note_lens(c)} for pk, c in counts.items()]
+
+
+def action_payload(action) -> dict:
+    return {
+        "id": action.pk,
+        "what": action.what,
+        "owner_name": action.owner_name,
+        "owner_organisation": action.owner_organisation,
+        "perspective": action.perspective,
+        "due_date": action.due_date.isoformat() if action.due_date else None,
+        "status": action.status,
+    }
+
+
+def my_reactions(*, user: User, room: LiveRoom) -> dict[str, str]:
+    """Per note id (as text), this person's reaction kind."""
+    from realtime.models import Note, NoteReaction
+
+    ids = list(Note.objects.filter(room=room, status="visible").values_list("pk", flat=True))
+    hashes = {voter_hash("note", user.pk, pk): pk for pk in ids}
+    return {
+        str(hashes[h]): kind
+        for h, kind in NoteReaction.objects.filter(voter_hash__in=hashes).values_list("voter_hash", "kind")
+    }
