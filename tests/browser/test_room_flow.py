@@ -77,3 +77,27 @@ def test_upvote_and_pin_reach_the_projector(open_page, room_with_people):
     expect(voter.locator("[data-pinned] [data-slot='pinned-text']")).to_have_text(QUESTION)
     expect(voter.locator("[data-live]")).to_have_text(f"Nu besproken: {QUESTION}")
     assert [p.js_errors for p in (projector, console, voter)] == [[], [], []]
+
+
+def test_outbox_is_resent_after_reload_with_the_same_id(open_page, room_with_people):
+    """An action left in the sessionStorage outbox is sent on connect; sending it again makes no second row."""
+    room, asker, watcher, moderator = room_with_people
+    LiveRoom.objects.filter(pk=room.pk).update(premoderation=False)
+    code = room.session.code
+    page = open_page(f"/zaal/{code}/", asker)
+    wait_until_live(page)
+    frame = {"action": "question.ask", "id": "outbox-1", "text": QUESTION, "show_name": False}
+    page.evaluate(
+        "([key, frame]) => sessionStorage.setItem(key, JSON.stringify([frame, frame]))",
+        [f"trialoog-outbox:{code}", frame],
+    )
+
+    page.reload()
+    wait_until_live(page)
+    expect(page.locator("[data-list='questions'] li", has_text=QUESTION)).to_have_count(1)
+    page.wait_for_function(f"sessionStorage.getItem('trialoog-outbox:{code}') === '[]'")
+
+    assert list(Question.objects.filter(room=room).values_list("text", "client_id")) == [
+        (QUESTION, "outbox-1")
+    ]
+    assert page.js_errors == []
