@@ -20,6 +20,7 @@ services:
 
 migrate: venv
 	DJANGO_SETTINGS_MODULE=trialoog.settings.local $(BIN)/python manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=trialoog.settings.local $(BIN)/python manage.py createcachetable
 
 seed: migrate
 	DJANGO_SETTINGS_MODULE=trialoog.settings.local $(BIN)/python manage.py seed_demo

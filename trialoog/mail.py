@@ -1,13 +1,24 @@
-"""One way to send email: render a template pair, attach files, send."""
+"""
+One way to send email: render, store in the outbox, send after commit.
 
+An email is a row in `OutgoingEmail` before anyone tries to send it, so an
+SMTP outage delays mail but never drops it: `manage.py send_queued_mail`
+(run it from cron or a timer every minute) retries with backoff.
+"""
+
+import base64
+import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12
 
 
 def mail_send(
@@ -19,10 +30,10 @@ def mail_send(
     language: str | None = None,
 ) -> None:
     """
-    Render `emails/<template>_subject.txt` and `emails/<template>.txt` and send them to one address.
+    Render `emails/<template>_subject.txt` and `emails/<template>.txt` and queue them for one address.
 
-    Attachments are (filename, content, mimetype) tuples. Call this from
-    `transaction.on_commit`, so no email goes out for a change that rolled back.
+    Attachments are (filename, content, mimetype) tuples. The email is
+    stored in the current transaction and sent after commit.
     """
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
@@ -31,5 +42,81 @@ def mail_send(
     message = EmailMultiAlternatives(subject=subject, body=body, to=[to])
     for filename, content, mimetype in attachments or []:
         message.attach(filename, content, mimetype)
-    message.send()
-    logger.info("mail %s sent", template)
+    outbox_enqueue(message)
+
+
+def outbox_enqueue(message: EmailMessage) -> None:
+    """Store a ready message (also allauth's) in the outbox and try to send it after commit."""
+    from accounts.models import OutgoingEmail
+
+    html = next(
+        (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
+    )
+    stored = []
+    for filename, content, mimetype in message.attachments:
+        raw = content.encode() if isinstance(content, str) else content
+        stored.append({"filename": filename, "content": base64.b64encode(raw).decode(), "mimetype": mimetype})
+    rows = [
+        OutgoingEmail.objects.create(
+            to=recipient, subject=message.subject, body=message.body, html_body=html, attachments=stored
+        )
+        for recipient in message.to
+    ]
+    for row in rows:
+        transaction.on_commit(lambda pk=row.pk: outbox_send(pk=pk))
+
+
+def _message(row) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(subject=row.subject, body=row.body, to=[row.to])
+    if row.html_body:
+        message.attach_alternative(row.html_body, "text/html")
+    for item in row.attachments:
+        message.attach(item["filename"], base64.b64decode(item["content"]), item["mimetype"])
+    return message
+
+
+def outbox_send(*, pk: int) -> bool:
+    """
+    Try to send one queued email; return True when it went out.
+
+    A failure is recorded with the next attempt time (exponential backoff,
+    1 minute doubling to 8 hours); the email is never dropped silently.
+    """
+    from accounts.models import OutgoingEmail
+
+    with transaction.atomic():
+        row = (
+            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, sent_at__isnull=True)
+            .first()
+        )
+        if row is None:
+            return False
+        try:
+            _message(row).send()
+        except Exception as exc:  # noqa: BLE001 - any transport error means "retry later"
+            row.attempts += 1
+            row.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            row.next_attempt_at = timezone.now() + dt.timedelta(minutes=min(2 ** (row.attempts - 1), 480))
+            row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            logger.warning("email %s to the outbox for retry: %s", row.pk, row.last_error)
+            return False
+        row.sent_at = timezone.now()
+        row.attempts += 1
+        row.save(update_fields=["sent_at", "attempts"])
+        return True
+
+
+def outbox_flush(*, now=None) -> tuple[int, int]:
+    """Send every queued email that is due; return (sent, still_waiting)."""
+    from django.db.models import Q
+
+    from accounts.models import OutgoingEmail
+
+    now = now or timezone.now()
+    due = OutgoingEmail.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    sent = sum(outbox_send(pk=pk) for pk in due.values_list("pk", flat=True))
+    waiting = OutgoingEmail.objects.filter(sent_at__isnull=True).count()
+    return sent, waiting

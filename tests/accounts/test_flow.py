@@ -19,14 +19,15 @@ def test_new_user_goes_from_signup_to_confirmed_registration_and_cancels(
     client, event, django_capture_on_commit_callbacks
 ):
     """Sign-up → verify by emailed code → profile → register (with email) → cancel."""
-    response = client.post(
-        "/account/signup/",
-        {
-            "email": "nieuw@example.org",
-            "password1": "Trialoog-wachtwoord-2026",
-            "password2": "Trialoog-wachtwoord-2026",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/account/signup/",
+            {
+                "email": "nieuw@example.org",
+                "password1": "Trialoog-wachtwoord-2026",
+                "password2": "Trialoog-wachtwoord-2026",
+            },
+        )
     assert response.status_code == 302
     code = _code_from_mail(mail.outbox[-1])
     response = client.post("/account/confirm-email/", {"code": code})

@@ -40,6 +40,7 @@ def test_compose_web_runs_migrations_then_daphne_on_the_asgi_app():
     words = shell_words(compose_web()["command"])
 
     assert words[:4] == ["python", "manage.py", "migrate", "--noinput"]
+    assert words[5:8] == ["python", "manage.py", "createcachetable"]
     daphne = words[words.index("daphne") :]
     assert daphne[-1] == "trialoog.asgi:application"
     assert "tcp:port=8000:backlog=2048:interface=0.0.0.0" in daphne
