@@ -365,9 +365,14 @@ function start(data, root) {
   // --- Drawing --------------------------------------------------------------------------------
 
   function render() {
+    const focused = document.activeElement;
     renderRoom();
     renderLists();
     renderStats();
+    // A question that moved up the list keeps the keyboard focus that was on it.
+    if (focused && focused !== document.body && focused.isConnected && document.activeElement !== focused) {
+      focused.focus({ preventScroll: true });
+    }
   }
 
   function each(scope, slot, fn) {
