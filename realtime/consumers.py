@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from realtime import actions, broadcast, groups, selectors
@@ -176,6 +177,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
         except PermissionDenied:
             await self._reply(
                 {"type": "error", "id": action_id, "code": "forbidden", "message": _("Dit mag u niet doen.")}
+            )
+        except DatabaseError:
+            logger.exception("database error in room action %s", action_id)
+            await self._reply(
+                {
+                    "type": "error",
+                    "id": action_id,
+                    "code": "unavailable",
+                    "message": _("Tijdelijke storing: dit is niet opgeslagen. Probeer het zo opnieuw."),
+                }
             )
         except ObjectDoesNotExist:
             await self._reply(

@@ -43,6 +43,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "trialoog.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "trialoog.urls"
