@@ -110,3 +110,35 @@ def test_without_the_session_lock_simultaneous_signups_overbook(monkeypatch):
     confirmed = active(session).filter(status=CONFIRMED).count()
     positions = list(active(session).filter(status=WAITLISTED).values_list("waitlist_position", flat=True))
     assert confirmed > 10 or len(set(positions)) < len(positions)
+
+
+def test_opposite_simultaneous_swaps_neither_deadlock_nor_overbook():
+    """Ten people swap A→B while ten swap B→A at once: sessions are locked in pk order, so all finish."""
+    first = SessionFactory(capacity=10)
+    second = SessionFactory(event=first.event, capacity=10)
+    users = [UserFactory(verified_email=False) for _ in range(20)]
+    for user in users:
+        RegistrationFactory(event=first.event, user=user)
+    for index, user in enumerate(users):
+        signup_services.signup_create(user=user, session=first if index < 10 else second)
+    moves = [
+        (user, first, second) if index < 10 else (user, second, first) for index, user in enumerate(users)
+    ]
+
+    outcomes = run_at_once(
+        [
+            lambda move=move: signup_services.signup_swap(
+                user=move[0], from_session=move[1], to_session=move[2], waitlist_ok=True
+            )
+            for move in moves
+        ]
+    )
+
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+    for session in (first, second):
+        assert active(session).filter(status=CONFIRMED).count() <= 10
+        positions = sorted(
+            active(session).filter(status=WAITLISTED).values_list("waitlist_position", flat=True)
+        )
+        assert positions == list(range(1, len(positions) + 1))
+    assert SessionSignup.objects.exclude(status=SessionSignup.Status.CANCELLED).count() == 20
