@@ -14,5 +14,6 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("realtime.urls")),
+    path("", include("reports.urls")),
     path("", include("events.urls")),
 ]

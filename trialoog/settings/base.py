@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "accounts",
     "events",
     "realtime",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,199 @@
+"""
+Tables as CSV, XLSX (openpyxl) and ODS (odfpy), plus the report's own tables.
+
+Every cell passes through `safe_cell`. Votes are only ever exported as
+counts per option and perspective, never as individual votes.
+"""
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from reports.renderers.cells import safe_cell
+
+PERSPECTIVE_COLUMNS = ("politiek", "beleid", "uitvoering", "anders")
+
+
+@dataclass
+class Table:
+    name: str  # a file and sheet name: short, ASCII, no spaces
+    headers: list[str]
+    rows: Iterable[list] = field(default_factory=list)
+
+
+def _cell_value(value):
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    return safe_cell(value)
+
+
+def csv_bytes(table: Table) -> bytes:
+    """A UTF-8 CSV with a byte order mark, so spreadsheet programs read accented letters right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_cell_value(h) for h in table.headers])
+    for row in table.rows:
+        writer.writerow(["" if v is None else _cell_value(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(tables: list[Table]) -> bytes:
+    """One worksheet per table, header row in bold and frozen."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for table in tables:
+        sheet = workbook.create_sheet(title=table.name[:31])
+        sheet.freeze_panes = "A2"
+        header = []
+        for title in table.headers:
+            cell = WriteOnlyCell(sheet, value=_cell_value(title))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in table.rows:
+            sheet.append([_cell_value(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def ods_bytes(tables: list[Table]) -> bytes:
+    """One sheet per table in an OpenDocument spreadsheet; numbers are stored as numbers."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table as OdfTable
+    from odf.table import TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    for table in tables:
+        sheet = OdfTable(name=table.name)
+        for row in [table.headers, *table.rows]:
+            odf_row = TableRow()
+            for value in row:
+                value = _cell_value(value)
+                if isinstance(value, int | float):
+                    cell = TableCell(valuetype="float", value=value)
+                    cell.addElement(P(text=str(value)))
+                elif value is None or value == "":
+                    cell = TableCell()
+                else:
+                    cell = TableCell(valuetype="string")
+                    cell.addElement(P(text=str(value)))
+                odf_row.addElement(cell)
+            sheet.addElement(odf_row)
+        document.spreadsheet.addElement(sheet)
+    buffer = io.BytesIO()
+    document.write(buffer)
+    return buffer.getvalue()
+
+
+# --- the report's tables ---------------------------------------------------------
+
+
+def report_tables(document: dict) -> list[Table]:
+    """Questions, votes (counts per option per perspective), notes and actions of one report."""
+    return [questions_table(document), votes_table(document), notes_table(document), actions_table(document)]
+
+
+def questions_table(document: dict) -> Table:
+    rows = [
+        [
+            q["id"],
+            q["perspective"],
+            q["kamerlid"],
+            q["status"],
+            q["upvotes"],
+            *(q["upvotes_by_perspective"][p] for p in PERSPECTIVE_COLUMNS),
+            q["text"],
+            q["author"] or "",
+            q["organisation"] or "",
+        ]
+        for q in document["questions"]["all"]
+    ]
+    return Table(
+        "vragen",
+        [
+            "id",
+            "perspectief",
+            "kamerlid",
+            "status",
+            "steunbetuigingen",
+            *(f"steun_{p}" for p in PERSPECTIVE_COLUMNS),
+            "vraag",
+            "naam",
+            "organisatie",
+        ],
+        rows,
+    )
+
+
+def votes_table(document: dict) -> Table:
+    rows = [
+        [
+            poll["id"],
+            poll["text"],
+            option["label"],
+            option["value"],
+            option["count"],
+            *(option["by_perspective"][p] for p in PERSPECTIVE_COLUMNS),
+            *(poll["voters_by_perspective"][p] for p in PERSPECTIVE_COLUMNS),
+        ]
+        for poll in document["polls"]
+        for option in poll["options"]
+    ]
+    return Table(
+        "stemmen",
+        [
+            "peiling_id",
+            "peiling",
+            "antwoord",
+            "waarde",
+            "aantal",
+            *PERSPECTIVE_COLUMNS,
+            *(f"stemmers_{p}" for p in PERSPECTIVE_COLUMNS),
+        ],
+        rows,
+    )
+
+
+def notes_table(document: dict) -> Table:
+    rows = [
+        [
+            note["id"],
+            note["phase"] or "",
+            note["kind"],
+            note["perspective"],
+            note["text"],
+            note["mark"] or "",
+            *(note["reactions"][kind] for kind in ("recognise", "agree", "disagree")),
+        ]
+        for note in document["notes"]
+    ]
+    return Table(
+        "notities",
+        ["id", "fase", "soort", "perspectief", "tekst", "markering", "herken_ik", "eens", "oneens"],
+        rows,
+    )
+
+
+def actions_table(document: dict) -> Table:
+    rows = [
+        [
+            action["id"],
+            action["what"],
+            action["owner_name"] or "",
+            action["owner_organisation"] or "",
+            action["perspective"] or "",
+            action["due_date"] or "",
+            action["status"],
+        ]
+        for action in document["actions"]
+    ]
+    return Table(
+        "acties", ["id", "wat", "eigenaar", "organisatie", "perspectief", "deadline", "status"], rows
+    )

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("verslag/sessie/<int:pk>/", views.report_detail, name="report_detail"),
+    path("verslag/sessie/<int:pk>/verslag.<str:fmt>", views.report_download, name="report_download"),
+    path("verslag/sessie/<int:pk>/tabel/<str:table>.csv", views.report_table_csv, name="report_table_csv"),
+    path("verslag/sessie/<int:pk>/goedkeuren/", views.report_approve, name="report_approve"),
+    path("verslag/sessie/<int:pk>/publiceren/", views.report_publish, name="report_publish"),
+    path("verslag/sessie/<int:pk>/offline/", views.report_unpublish, name="report_unpublish"),
+    path("kennisbank/", views.kennisbank, name="kennisbank"),
+    path("kennisbank/<int:pk>/", views.kennisbank_detail, name="kennisbank_detail"),
+    path("organisator/dashboard/", views.dashboard, name="dashboard"),
+    path("organisator/dashboard/live.json", views.dashboard_live, name="dashboard_live"),
+    path(
+        "organisator/export/aanmeldingen.<str:fmt>", views.export_registrations, name="export_registrations"
+    ),
+    path("organisator/export/programma.csv", views.export_programme, name="export_programme"),
+    path("organisator/export/evenement.zip", views.export_event_zip, name="export_event_zip"),
+]

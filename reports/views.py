@@ -1,0 +1,267 @@
+"""
+Outcome reports, the public kennisbank and the organiser dashboard with its exports.
+
+Pages that are not for this person answer 404, so they do not reveal
+themselves. Every POST calls one service, adds a message and redirects.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from events.models import Session
+from events.selectors import event_get_current
+from reports import exports, permissions, selectors, services
+from reports.forms import ApproveForm, KennisbankSearchForm
+from reports.models import OutcomeReport
+from reports.renderers.html import report_html
+from reports.renderers.jsonfile import report_json
+from reports.renderers.markdown import report_markdown
+from reports.renderers.pdf import report_pdf
+from reports.renderers.tables import csv_bytes, ods_bytes, report_tables, xlsx_bytes
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+CSV = "text/csv; charset=utf-8"
+
+
+def organiser_only(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.is_authenticated and request.user.is_organiser):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _download(content: bytes | str, content_type: str, filename: str, inline: bool = False) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    return response
+
+
+def _session_for_viewer(request, pk: int) -> tuple[Session, OutcomeReport | None]:
+    session = get_object_or_404(Session.objects.select_related("event", "room"), pk=pk)
+    report = selectors.report_get(session=session)
+    if not permissions.can_view(request.user, report, session):
+        raise Http404
+    return session, report
+
+
+# --- the report --------------------------------------------------------------
+
+
+@require_GET
+@never_cache
+def report_detail(request, pk: int):
+    session, report = _session_for_viewer(request, pk)
+    if not permissions.can_view_draft(request.user, session):
+        return redirect("reports:kennisbank_detail", pk=report.pk)
+    document = selectors.report_document(session=session)
+    initial = {"summary": report.summary, "topics": report.topics} if report else {}
+    return render(
+        request,
+        "reports/report.html",
+        {
+            "session": session,
+            "report": document,
+            "row": report,
+            "approve_form": ApproveForm(initial=initial),
+            "can_approve": permissions.can_approve(request.user, session),
+            "can_publish": permissions.can_publish(request.user),
+            "table_names": [t.name for t in report_tables(document)],
+        },
+    )
+
+
+REPORT_FORMATS = {
+    "json": ("application/json; charset=utf-8", lambda d: report_json(d), True),
+    "md": ("text/markdown; charset=utf-8", lambda d: report_markdown(d).encode("utf-8"), False),
+    "html": ("text/html; charset=utf-8", lambda d: report_html(d).encode("utf-8"), False),
+    "pdf": ("application/pdf", report_pdf, False),
+    "xlsx": (XLSX, lambda d: xlsx_bytes(report_tables(d)), False),
+    "ods": (ODS, lambda d: ods_bytes(report_tables(d)), False),
+}
+
+
+@require_GET
+def report_download(request, pk: int, fmt: str):
+    """The report in one format: verslag.json, .md, .html, .pdf, or its tables as .xlsx/.ods."""
+    if fmt not in REPORT_FORMATS:
+        raise Http404
+    session, _report = _session_for_viewer(request, pk)
+    content_type, render_document, inline = REPORT_FORMATS[fmt]
+    document = selectors.report_document(session=session)
+    stem = "verslag" if fmt in ("json", "md", "html", "pdf") else "tabellen"
+    return _download(render_document(document), content_type, f"{stem}-{session.pk}.{fmt}", inline=inline)
+
+
+@require_GET
+def report_table_csv(request, pk: int, table: str):
+    session, _report = _session_for_viewer(request, pk)
+    document = selectors.report_document(session=session)
+    found = {t.name: t for t in report_tables(document)}.get(table)
+    if found is None:
+        raise Http404
+    return _download(csv_bytes(found), CSV, f"{table}-{session.pk}.csv")
+
+
+def _workflow(request, pk: int, action):
+    session = get_object_or_404(Session, pk=pk)
+    if not permissions.can_view_draft(request.user, session):
+        raise Http404
+    try:
+        message = action(session)
+    except PermissionDenied:
+        messages.error(request, _("U mag dit niet doen."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, message)
+    return redirect("reports:report_detail", pk=session.pk)
+
+
+@require_POST
+def report_approve(request, pk: int):
+    form = ApproveForm(request.POST)
+
+    def approve(session):
+        if not form.is_valid():
+            raise ValidationError(_("Controleer de samenvatting en de onderwerpen."))
+        services.report_approve(session=session, user=request.user, **form.cleaned_data)
+        return _("Het verslag is goedgekeurd.")
+
+    return _workflow(request, pk, approve)
+
+
+@require_POST
+def report_publish(request, pk: int):
+    def publish(session):
+        services.report_publish(session=session, user=request.user)
+        return _("Het verslag staat nu in de kennisbank.")
+
+    return _workflow(request, pk, publish)
+
+
+@require_POST
+def report_unpublish(request, pk: int):
+    def unpublish(session):
+        services.report_unpublish(session=session, user=request.user)
+        return _("Het verslag is uit de kennisbank gehaald.")
+
+    return _workflow(request, pk, unpublish)
+
+
+# --- kennisbank ----------------------------------------------------------------
+
+
+@require_GET
+def kennisbank(request):
+    form = KennisbankSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    reports = selectors.report_list_published(
+        query=filters.get("q", ""), date_from=filters.get("van"), date_to=filters.get("tot")
+    )
+    return render(
+        request, "reports/kennisbank.html", {"form": form, "reports": reports, "searched": bool(request.GET)}
+    )
+
+
+@require_GET
+def kennisbank_detail(request, pk: int):
+    row = selectors.report_get_published(pk=pk)
+    if row is None:
+        raise Http404
+    document = selectors.report_with_status(content=row.snapshot, row=row)
+    return render(
+        request,
+        "reports/kennisbank_detail.html",
+        {
+            "session": row.session,
+            "report": document,
+            "table_names": [t.name for t in report_tables(document)],
+        },
+    )
+
+
+# --- organiser dashboard and exports -------------------------------------------------
+
+
+def _event():
+    event = event_get_current()
+    if event is None:
+        raise Http404
+    return event
+
+
+@require_GET
+@never_cache
+@organiser_only
+def dashboard(request):
+    event = _event()
+    sessions = selectors.dashboard_sessions(event=event)
+    reports = {r.session_id: r for r in OutcomeReport.objects.filter(session__event=event)}
+    for row in sessions:
+        row["report"] = reports.get(row["id"])
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "event": event,
+            "registrations": selectors.dashboard_registrations(event=event),
+            "sessions": sessions,
+            "live": selectors.dashboard_live(event=event),
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_GET
+@never_cache
+@organiser_only
+def dashboard_live(request):
+    """Live activity per room as JSON, for dashboard.js to refresh the page without reloading it."""
+    return JsonResponse({"rooms": selectors.dashboard_live(event=_event()), "at": timezone.now().isoformat()})
+
+
+TABLE_WRITERS = {
+    "csv": (CSV, lambda table: csv_bytes(table)),
+    "xlsx": (XLSX, lambda table: xlsx_bytes([table])),
+    "ods": (ODS, lambda table: ods_bytes([table])),
+}
+
+
+@require_GET
+@organiser_only
+def export_registrations(request, fmt: str):
+    if fmt not in TABLE_WRITERS:
+        raise Http404
+    event = _event()
+    content_type, write = TABLE_WRITERS[fmt]
+    return _download(
+        write(exports.registrations_table(event=event)), content_type, f"aanmeldingen-{event.acronym}.{fmt}"
+    )
+
+
+@require_GET
+@organiser_only
+def export_programme(request):
+    event = _event()
+    return _download(csv_bytes(exports.programme_table(event=event)), CSV, f"programma-{event.acronym}.csv")
+
+
+@require_GET
+@organiser_only
+def export_event_zip(request):
+    event = _event()
+    response = StreamingHttpResponse(exports.event_zip_stream(event=event), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{event.acronym}-verslagen.zip"'
+    return response
