@@ -43,3 +43,12 @@ def test_demo_accounts_can_log_in_with_the_demo_password(client):
         "deelnemer@example.org",
     ]:
         assert client.login(email=email, password="demo-trialoog"), email
+
+
+def test_home_links_to_the_programme(client):
+    """The home page leads to the programme."""
+    call_command("seed_demo", verbosity=0)
+
+    content = client.get("/").content.decode()
+
+    assert '<a class="button" href="/programma/">Bekijk het programma</a>' in content
