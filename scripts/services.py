@@ -121,6 +121,35 @@ class Postgres:
         )
         return self
 
+    def start_server(self) -> None:
+        """Start (or restart after stop_server) the server on the same port and data folder."""
+        options = (
+            f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+        )
+        subprocess.run(
+            _as_pg_user(
+                [
+                    _pg_bin("pg_ctl"),
+                    "-D",
+                    self.datadir,
+                    "-o",
+                    options,
+                    "-l",
+                    os.path.join(self.workdir, "log"),
+                    "-w",
+                    "start",
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        _wait_for_port(self.port, 30, "PostgreSQL")
+
+    def stop_server(self, mode: str = "fast") -> None:
+        """Stop the server but keep its data, for fault tests."""
+        self.pg_ctl("stop", "-m", mode)
+
     def stop(self) -> None:
         self.pg_ctl("stop", "-m", "immediate")
         shutil.rmtree(self.workdir, ignore_errors=True)

@@ -26,7 +26,10 @@ async def _check_channel_layer() -> None:
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
-    channel = await layer.new_channel("healthz.")
+    # The default prefix matters: channels-redis serves every process-local
+    # channel ("specific.<process>!…") from one receive loop, and a channel
+    # with another prefix is never read while a consumer holds that loop.
+    channel = await layer.new_channel()
     await layer.send(channel, {"type": "healthz.ping"})
     message = await layer.receive(channel)
     if message.get("type") != "healthz.ping":

@@ -1,3 +1,5 @@
+"""SMTP is down: registration still succeeds; the email waits in the outbox and is sent on retry, never dropped."""
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
@@ -5,8 +7,20 @@ from django.test import override_settings
 
 from accounts.models import OutgoingEmail
 from events.models import Registration
+from tests.factories import EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(db):
+    return EventFactory()
+
+
+@pytest.fixture
+def make_user(db):
+    return UserFactory
+
 
 SMTP_DOWN = {
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
