@@ -18,24 +18,48 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Perspective
 from events.models import Session
 from realtime import selectors
 from realtime.forms import (
+    ActionForm,
     ModerateForm,
+    NoteAddForm,
+    NoteEditForm,
+    NoteMergeForm,
+    NoteReactForm,
+    NoteRefForm,
+    PhaseForm,
+    PhaseRefForm,
     PinForm,
+    PollCreateForm,
+    PollRefForm,
+    PollVoteForm,
+    ProjectorModeForm,
     QuestionAskForm,
     QuestionEditForm,
     QuestionRefForm,
     ToggleForm,
     form_errors,
 )
-from realtime.models import LiveRoom, Question
+from realtime.models import Action, LiveRoom, Note, Phase, Poll, Question
 from realtime.permissions import role_in_room
+from realtime.services import notes as note_services
+from realtime.services import polls as poll_services
 from realtime.services import questions as question_services
 from realtime.services import rooms as room_services
+from realtime.views_display import (
+    actions_display,
+    current_poll,
+    display_strings,
+    notes_by_perspective,
+    notes_display,
+    phase_display,
+    poll_display,
+)
 
 SORTS = {"top": "top", "nieuw": "new"}
 PROJECTOR_TOP = 5
@@ -105,6 +129,7 @@ def _strings() -> dict[str, str]:
         "premod_off_button": _("Voormoderatie uitzetten"),
         "withdrawn": _("Uw vraag is ingetrokken."),
         "error": _("Er ging iets mis. Probeer het opnieuw."),
+        **display_strings(),
     }
 
 
@@ -136,8 +161,44 @@ def _page_data(*, snapshot: dict, page: str, token: str = "", can_ask: bool = Fa
         "can_ask": can_ask,
         "labels": _perspective_labels(),
         "statuses": {str(value): str(label) for value, label in Question.Status.choices},
+        "note_kinds": {str(value): str(label) for value, label in Note.Kind.choices},
+        "note_marks": {str(value): str(label) for value, label in Note.Mark.choices},
+        "note_statuses": {str(value): str(label) for value, label in Note.Status.choices},
+        "poll_states": {str(value): str(label) for value, label in Poll.State.choices},
+        "action_statuses": {str(value): str(label) for value, label in Action.Status.choices},
         "strings": _strings(),
     }
+
+
+def _substance(snapshot: dict, *, moderator: bool = False) -> dict:
+    """Polls, the phase, notes per perspective and actions, laid out for the templates."""
+    my_votes = snapshot.get("my_votes")
+    polls = [poll_display(p, my_votes) for p in snapshot["polls"]]
+    current = current_poll(polls)
+    notes = notes_display(snapshot["notes"], snapshot.get("my_reactions"))
+    context = {
+        "polls": polls,
+        "current_poll": current,
+        # The room sees the poll now under way first, then earlier ones, newest first.
+        "room_polls": ([current] if current else []) + [p for p in reversed(polls) if p is not current],
+        "phase": phase_display(snapshot["room"]),
+        "phases": snapshot["phases"],
+        "notes": notes,
+        "board": notes_by_perspective(notes),
+        "actions": actions_display(snapshot["actions"]),
+        "projector_mode": snapshot["room"]["projector_mode"],
+        "perspective_choices": Perspective.choices,
+    }
+    if moderator:
+        context["note_lists"] = [
+            ("pending", _("Wachtrij"), notes_display(snapshot["pending_notes"]), "pending"),
+            ("visible", _("In de zaal"), notes, "visible"),
+            ("hidden", _("Verborgen"), notes_display(snapshot["hidden_notes"]), "hidden"),
+        ]
+        for action in context["actions"]:
+            action["form"] = ActionForm(initial={**action, "action_id": action["id"]}, auto_id=False)
+        context["blank_action"] = {"form": ActionForm(auto_id=False)}
+    return context
 
 
 def _pinned(snapshot: dict, questions: list[dict]) -> dict | None:
@@ -251,7 +312,9 @@ def room(request, room: LiveRoom, role: str):
             "sort": sort,
             "can_take_part": room.is_open and bool(request.user.perspective),
             "ask_form": QuestionAskForm(),
+            "note_form": NoteAddForm(auto_id="note-%s"),
             "page_data": _page_data(snapshot=snapshot, page="room", can_ask=bool(request.user.perspective)),
+            **_substance(snapshot),
         },
     )
 
@@ -281,6 +344,10 @@ def console(request, room: LiveRoom, role: str):
                 reverse("realtime:projector_token", args=[room.projector_token])
             ),
             "page_data": _page_data(snapshot=snapshot, page="console"),
+            "poll_form": PollCreateForm(auto_id="poll-new-%s"),
+            "action_form": ActionForm(auto_id="action-new-%s"),
+            "projector_modes": ProjectorModeForm.base_fields["mode"].choices,
+            **_substance(snapshot, moderator=True),
         },
     )
 
@@ -304,6 +371,7 @@ def _render_projector(request, room: LiveRoom):
             "join_url": join_url,
             "qr_svg": qr.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1),
             "page_data": _page_data(snapshot=snapshot, page="projector", token=room.projector_token),
+            **_substance(snapshot),
         },
     )
     # A secret link must not travel on in a Referer header.
@@ -474,3 +542,299 @@ def projector_reset(request, room: LiveRoom, role: str):
         success=_("Er is een nieuwe projectorlink. De oude link werkt niet meer."),
     )
     return redirect(_console_url(room))
+
+
+# --- Polls ------------------------------------------------------------------------------------------
+
+
+def _in_room(model, room: LiveRoom, pk: int | None):
+    """An object of this room by id; None (with no leak) when it belongs elsewhere or does not exist."""
+    if not pk:
+        return None
+    return model.objects.select_related("room__session").filter(room=room, pk=pk).first()
+
+
+def _ref(request, form_class, model, room: LiveRoom, field: str, missing: str):
+    """Parse a form naming one object of this room; add an error message and return None when that fails."""
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return None, None
+    found = _in_room(model, room, form.cleaned_data[field])
+    if found is None:
+        messages.error(request, missing)
+        return None, None
+    return found, form.cleaned_data
+
+
+def _poll_missing() -> str:
+    return _("Die peiling bestaat niet (meer).")
+
+
+def _note_missing() -> str:
+    return _("Die notitie bestaat niet (meer).")
+
+
+@require_POST
+@room_view()
+def poll_vote(request, room: LiveRoom, role: str):
+    """Vote, or change a vote, with a plain form: radio buttons or checkboxes named `choices`."""
+    ref = PollRefForm(request.POST)
+    poll = _in_room(Poll, room, ref.cleaned_data["poll"]) if ref.is_valid() else None
+    if poll is None or poll.state == Poll.State.DRAFT:
+        messages.error(request, _poll_missing())
+        return redirect(_room_url(room) + "#peilingen")
+    # A plain dict: PollVoteForm's RadioSelect reads one value from a QueryDict, the field wants a list.
+    form = PollVoteForm({"poll": poll.pk, "choices": request.POST.getlist("choices")}, poll=poll)
+    if not form.is_valid():
+        if poll.state != Poll.State.OPEN:
+            messages.error(request, display_strings()["poll_closed"])
+        else:
+            messages.error(request, form_errors(form))
+        return redirect(_room_url(room) + "#peilingen")
+    _run(
+        request,
+        lambda: poll_services.poll_vote(
+            user=request.user, poll=poll, option_ids=form.cleaned_data["choices"]
+        ),
+        success=display_strings()["voted_changed"],
+    )
+    return redirect(_room_url(room) + "#peilingen")
+
+
+@require_POST
+@room_view(moderator=True)
+def poll_create(request, room: LiveRoom, role: str):
+    form = PollCreateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+    else:
+        _run(
+            request,
+            lambda: poll_services.poll_create(user=request.user, room=room, **form.cleaned_data),
+            success=_("De peiling is klaargezet. Open hem als de zaal mag stemmen."),
+        )
+    return redirect(_console_url(room) + "#peilingen")
+
+
+POLL_STEPS = {
+    "open": (
+        lambda user, poll: poll_services.poll_open(user=user, poll=poll),
+        gettext_lazy("De peiling is open."),
+    ),
+    "close": (
+        lambda user, poll: poll_services.poll_close(user=user, poll=poll),
+        gettext_lazy("De peiling is gesloten."),
+    ),
+    "reveal": (
+        lambda user, poll: poll_services.poll_reveal(user=user, poll=poll),
+        gettext_lazy("De uitslag is zichtbaar voor de zaal."),
+    ),
+    "hide": (
+        lambda user, poll: poll_services.poll_reveal(user=user, poll=poll, revealed=False),
+        gettext_lazy("De uitslag is weer verborgen."),
+    ),
+    "show_live": (
+        lambda user, poll: poll_services.poll_set_show_live(user=user, poll=poll, enabled=True),
+        gettext_lazy("De uitslag is nu live zichtbaar voor de zaal."),
+    ),
+    "hide_live": (
+        lambda user, poll: poll_services.poll_set_show_live(user=user, poll=poll, enabled=False),
+        gettext_lazy("De uitslag is niet meer live zichtbaar."),
+    ),
+}
+
+
+@require_POST
+@room_view(moderator=True)
+def poll_step(request, room: LiveRoom, role: str):
+    """Open, close, reveal, hide, or show live: one button per step, named `step`."""
+    poll, _data = _ref(request, PollRefForm, Poll, room, "poll", _poll_missing())
+    step = POLL_STEPS.get(request.POST.get("step", ""))
+    if poll is not None and step is not None:
+        change, success = step
+        _run(request, lambda: change(request.user, poll), success=str(success))
+    elif poll is not None:
+        messages.error(request, _("Onbekende actie."))
+    return redirect(_console_url(room) + "#peilingen")
+
+
+# --- Notes ------------------------------------------------------------------------------------------
+
+
+@require_POST
+@room_view()
+def note_add(request, room: LiveRoom, role: str):
+    form = NoteAddForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect(_room_url(room) + "#notities")
+    result = _run(
+        request,
+        lambda: note_services.note_add(
+            user=request.user, room=room, kind=form.cleaned_data["kind"], text=form.cleaned_data["text"]
+        ),
+    )
+    if result is not None:
+        note, _created = result
+        key = "note_pending" if note.status == Note.Status.PENDING else "note_sent"
+        messages.success(request, display_strings()[key])
+    return redirect(_room_url(room) + "#notities")
+
+
+@require_POST
+@room_view()
+def note_react(request, room: LiveRoom, role: str):
+    """Herken ik, eens or oneens; the same button again (reaction empty) takes the reaction back."""
+    note, data = _ref(request, NoteReactForm, Note, room, "note", _note_missing())
+    if note is not None:
+        _run(
+            request,
+            lambda: note_services.note_react(user=request.user, note=note, kind=data["reaction"] or None),
+        )
+    return redirect(_room_url(room) + f"#notitie-{note.pk if note else ''}")
+
+
+CURATE_MESSAGES = {
+    "approve": gettext_lazy("De notitie is zichtbaar voor de zaal."),
+    "hide": gettext_lazy("De notitie is verborgen."),
+    "common_ground": gettext_lazy("De notitie is gemarkeerd als gedeelde grond."),
+    "not_agreed": gettext_lazy("De notitie is gemarkeerd als niet overeenstemd."),
+    "unmark": gettext_lazy("De markering is weggehaald."),
+}
+
+
+@require_POST
+@room_view(moderator=True)
+def note_curate(request, room: LiveRoom, role: str):
+    note, _data = _ref(request, NoteRefForm, Note, room, "note", _note_missing())
+    action = request.POST.get("action", "")
+    if note is not None:
+        _run(
+            request,
+            lambda: note_services.note_curate(user=request.user, note=note, action=action),
+            success=str(CURATE_MESSAGES.get(action, "")) or None,
+        )
+    return redirect(_console_url(room) + "#notities")
+
+
+@require_POST
+@room_view(moderator=True)
+def note_edit(request, room: LiveRoom, role: str):
+    note, data = _ref(request, NoteEditForm, Note, room, "note", _note_missing())
+    if note is not None:
+        _run(
+            request,
+            lambda: note_services.note_edit(user=request.user, note=note, text=data["text"]),
+            success=_("De notitie is aangepast. De vorige tekst staat in de geschiedenis."),
+        )
+    return redirect(_console_url(room) + "#notities")
+
+
+@require_POST
+@room_view(moderator=True)
+def note_merge(request, room: LiveRoom, role: str):
+    note, data = _ref(request, NoteMergeForm, Note, room, "note", _note_missing())
+    into = _in_room(Note, room, data["into"]) if note is not None else None
+    if note is not None and into is None:
+        messages.error(request, _note_missing())
+    elif note is not None:
+        _run(
+            request,
+            lambda: note_services.note_merge(user=request.user, note=note, into=into),
+            success=_("De notities zijn samengevoegd. Beide teksten blijven bewaard."),
+        )
+    return redirect(_console_url(room) + "#notities")
+
+
+# --- Actions, phases and the projector ---------------------------------------------------------------
+
+
+@require_POST
+@room_view(moderator=True)
+def action_save(request, room: LiveRoom, role: str):
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect(_console_url(room) + "#acties")
+    data = dict(form.cleaned_data)
+    action_id = data.pop("action_id")
+    existing = _in_room(Action, room, action_id)
+    if action_id and existing is None:
+        messages.error(request, _("Die actie bestaat niet (meer)."))
+    else:
+        _run(
+            request,
+            lambda: note_services.action_save(user=request.user, room=room, action=existing, **data),
+            success=_("De actie is opgeslagen."),
+        )
+    return redirect(_console_url(room) + "#acties")
+
+
+@require_POST
+@room_view(moderator=True)
+def phase_next(request, room: LiveRoom, role: str):
+    _run(
+        request,
+        lambda: note_services.phase_advance(user=request.user, room=room),
+        success=_("De volgende fase is begonnen."),
+    )
+    return redirect(_console_url(room) + "#fases")
+
+
+@require_POST
+@room_view(moderator=True)
+def phase_set(request, room: LiveRoom, role: str):
+    form = PhaseRefForm(request.POST)
+    phase = _in_room(Phase, room, form.cleaned_data["phase"]) if form.is_valid() else None
+    if phase is None:
+        messages.error(request, _("Die fase bestaat niet (meer)."))
+    else:
+        _run(
+            request,
+            lambda: note_services.phase_set_current(user=request.user, room=room, phase=phase),
+            success=_("De fase is gewijzigd."),
+        )
+    return redirect(_console_url(room) + "#fases")
+
+
+@require_POST
+@room_view(moderator=True)
+def phase_save(request, room: LiveRoom, role: str):
+    form = PhaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect(_console_url(room) + "#fases")
+    phase = _in_room(Phase, room, form.cleaned_data["phase"])
+    if form.cleaned_data["phase"] and phase is None:
+        messages.error(request, _("Die fase bestaat niet (meer)."))
+    else:
+        _run(
+            request,
+            lambda: note_services.phase_save(
+                user=request.user,
+                room=room,
+                phase=phase,
+                title=form.cleaned_data["title"],
+                prompt=form.cleaned_data["prompt"],
+            ),
+            success=_("De fase is opgeslagen."),
+        )
+    return redirect(_console_url(room) + "#fases")
+
+
+@require_POST
+@room_view(moderator=True)
+def projector_mode(request, room: LiveRoom, role: str):
+    form = ProjectorModeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+    else:
+        _run(
+            request,
+            lambda: note_services.projector_mode_set(
+                user=request.user, room=room, mode=form.cleaned_data["mode"]
+            ),
+            success=_("Het projectorbeeld is gewijzigd."),
+        )
+    return redirect(_console_url(room) + "#projector")
