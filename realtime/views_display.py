@@ -46,6 +46,16 @@ def display_strings() -> dict[str, str]:
         "poll_opened": _("Er is een peiling geopend: %(text)s"),
         "results_shown": _("De uitslag van de peiling is zichtbaar."),
         "action_saved": _("Actie: %(what)s"),
+        "results_caption": _("Uitslag per perspectief"),
+        "answer": _("Antwoord"),
+        "total": _("Totaal"),
+        "voters_label": _("Stemmers"),
+        "vote_now": _("Stem mee op uw telefoon."),
+        "no_phase": _("nog niet begonnen"),
+        "note_approve": _("Goedkeuren"),
+        "note_restore": _("Terugzetten"),
+        "choose_one": _("Kies een antwoord"),
+        "choose_many": _("Kies een of meer antwoorden"),
     }
 
 

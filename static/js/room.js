@@ -5,6 +5,16 @@
 // embeds and from the WebSocket's events, cloning the same <template>
 // markup the server used, and sends the forms' actions over the socket.
 
+import {
+  currentPoll,
+  drawOptions,
+  drawProjectorPoll,
+  drawResults,
+  fmt,
+  formatDate,
+  syncList,
+} from "./room/draw.js";
+
 const BACKOFF_START_MS = 1000;
 const BACKOFF_MAX_MS = 30000;
 const PING_MS = 30000;
@@ -42,6 +52,12 @@ function start(data, root) {
     myQuestions: new Set(),
     presence: {},
     stats: null,
+    polls: new Map(),
+    myVotes: {},
+    phases: [],
+    notes: new Map(),
+    myReactions: {},
+    actions: new Map(),
   };
   const outboxKey = `trialoog-outbox:${code}`;
   const inflight = new Map(); // action id -> the form it came from (this page load only)
@@ -153,7 +169,9 @@ function start(data, root) {
       if (!frame && !form) return;
       showError(form, message.message || strings.error);
       const textarea = form && form.querySelector("textarea[name='text']");
-      if (frame && frame.action === "question.ask" && textarea && !textarea.value) textarea.value = frame.text;
+      if (frame && ["question.ask", "note.add"].includes(frame.action) && textarea && !textarea.value) {
+        textarea.value = frame.text;
+      }
       return;
     }
     if (form) showError(form, "");
@@ -167,6 +185,19 @@ function start(data, root) {
     } else if (message.action === "question.withdraw") {
       state.myQuestions.delete(message.question);
       announce(strings.withdrawn);
+    } else if (message.action === "poll.vote") {
+      state.myVotes[String(message.poll)] = message.choices;
+    } else if (message.action === "note.react") {
+      if (message.reaction) state.myReactions[String(message.note)] = message.reaction;
+      else delete state.myReactions[String(message.note)];
+    } else if (message.action === "note.add") {
+      feedback(form, message.status === "pending" ? strings.note_pending : strings.note_sent);
+    } else if (message.action === "action.save" && form && !form.querySelector("[name='action_id']")?.value) {
+      form.reset();
+    } else if (["poll.create", "phase.save"].includes(message.action) && form && form.dataset.form) {
+      form.reset();
+      const details = form.closest("details");
+      if (details) details.open = false;
     }
     render();
   }
@@ -194,11 +225,12 @@ function start(data, root) {
         state.presence = message.presence;
         renderStats();
         return;
-      case "question.changed":
-        if (inOrder(message, "mod_seq")) applyModeratorChange(message);
-        return;
       default:
-        if (typeof message.seq === "number" && inOrder(message, "seq")) applyEvent(message);
+        if (typeof message.mod_seq === "number") {
+          if (inOrder(message, "mod_seq")) applyModeratorChange(message);
+        } else if (typeof message.seq === "number" && inOrder(message, "seq")) {
+          applyEvent(message);
+        }
     }
   }
 
@@ -232,6 +264,15 @@ function start(data, root) {
     state.myQuestions = new Set(snapshot.my_questions || []);
     state.presence = snapshot.presence || {};
     if (snapshot.stats) state.stats = snapshot.stats;
+    state.polls = new Map((snapshot.polls || []).map((p) => [p.id, p]));
+    state.myVotes = snapshot.my_votes || {};
+    state.phases = snapshot.phases || [];
+    state.notes = new Map();
+    for (const n of [...(snapshot.notes || []), ...(snapshot.pending_notes || []), ...(snapshot.hidden_notes || [])]) {
+      state.notes.set(n.id, n);
+    }
+    state.myReactions = snapshot.my_reactions || {};
+    state.actions = new Map((snapshot.actions || []).map((a) => [a.id, a]));
   }
 
   function applyEvent(message) {
@@ -269,8 +310,54 @@ function start(data, root) {
       case "question.pinned":
         state.room = { ...state.room, pinned: message.question };
         break;
-      case "room.updated":
+      case "room.updated": {
+        const before = state.room.phase ? state.room.phase.id : null;
         state.room = message.room;
+        const phase = state.room.phase;
+        if (phase && phase.id !== before) announce(fmt(strings.phase_now, phase));
+        break;
+      }
+      case "poll.changed":
+        // Moderators get the full poll (with results) as a moderator event; this copy only advances seq.
+        if (state.role === "moderator") return;
+        if (message.poll.state === "open" && state.polls.get(message.poll.id)?.state !== "open") {
+          announce(fmt(strings.poll_opened, message.poll));
+        }
+        state.polls.set(message.poll.id, message.poll);
+        break;
+      case "poll.results": {
+        const poll = state.polls.get(message.poll);
+        if (poll) poll.results = message.results;
+        break;
+      }
+      case "note.added":
+      case "note.updated": {
+        const note = message.note;
+        if (!state.notes.has(note.id) || state.notes.get(note.id).status !== "visible") {
+          announce(fmt(strings.new_note, { perspective: data.labels[note.perspective], text: note.text }));
+        }
+        state.notes.set(note.id, note);
+        break;
+      }
+      case "note.removed": {
+        const known = state.notes.get(message.note);
+        if (known && (state.role !== "moderator" || known.status === "visible")) state.notes.delete(message.note);
+        break;
+      }
+      case "note.scored":
+        for (const score of message.scores) {
+          const note = state.notes.get(score.note);
+          if (note) {
+            note.reactions = score.reactions;
+            note.lens = score.lens;
+          }
+        }
+        break;
+      case "action.saved":
+        state.actions.set(message.action.id, message.action);
+        break;
+      case "phases.updated":
+        state.phases = message.phases;
         break;
       default:
         return;
@@ -280,6 +367,25 @@ function start(data, root) {
   }
 
   function applyModeratorChange(message) {
+    if (message.type === "poll.changed") {
+      state.polls.set(message.poll.id, message.poll);
+    } else if (message.type === "poll.results") {
+      const poll = state.polls.get(message.poll);
+      if (poll) poll.results = message.results;
+    } else if (message.type === "note.changed") {
+      const note = message.note;
+      if (note.status === "merged") state.notes.delete(note.id);
+      else {
+        if (!state.notes.has(note.id) && note.status === "pending") {
+          announce(fmt(strings.new_note, { perspective: data.labels[note.perspective], text: note.text }));
+        }
+        state.notes.set(note.id, note);
+      }
+    }
+    if (message.type !== "question.changed") {
+      render();
+      return;
+    }
     const q = message.question;
     if (q.status === "withdrawn") {
       state.questions.delete(q.id);
@@ -312,6 +418,34 @@ function start(data, root) {
     if (action === "question.ask" || action === "question.edit") frame.text = fields.get("text") || "";
     if (action === "question.ask") frame.show_name = fields.get("show_name") !== null;
     if (action === "room.premoderation") frame.enabled = fields.get("enabled") === "true";
+    const int = (name) => Number.parseInt(fields.get(name), 10);
+    if (action.startsWith("poll.") && action !== "poll.create") frame.poll = int("poll");
+    if (action === "poll.vote") frame.choices = fields.getAll("choices").map((c) => Number.parseInt(c, 10));
+    if (action === "poll.show_live") frame.enabled = submitter ? submitter.value === "show_live" : true;
+    if (action === "poll.create") {
+      frame.text = fields.get("text") || "";
+      frame.kind = fields.get("kind") || "scale";
+      frame.options = (fields.get("options") || "").split("\n").map((o) => o.trim()).filter(Boolean);
+      frame.show_live = fields.get("show_live") !== null;
+    }
+    if (action.startsWith("note.") && action !== "note.add") frame.note = int("note");
+    if (action === "note.add" || action === "note.edit") frame.text = fields.get("text") || "";
+    if (action === "note.add") frame.kind = fields.get("kind") || "";
+    if (action === "note.react") frame.reaction = submitter ? submitter.value : "";
+    if (action === "note.merge") frame.into = int("into");
+    if (action === "action.save") {
+      for (const name of ["what", "owner_name", "owner_organisation", "perspective", "due_date", "status"]) {
+        frame[name] = fields.get(name) || "";
+      }
+      if (fields.get("action_id")) frame.action_id = int("action_id");
+    }
+    if (action === "phase.set") frame.phase = int("phase");
+    if (action === "phase.save") {
+      if (fields.get("phase")) frame.phase = int("phase");
+      frame.title = fields.get("title") || "";
+      frame.prompt = fields.get("prompt") || "";
+    }
+    if (action === "room.projector_mode") frame.mode = submitter ? submitter.value : fields.get("mode");
     return frame;
   }
 
@@ -322,9 +456,12 @@ function start(data, root) {
     if (!frame) return; // e.g. the projector link reset: a plain POST
     event.preventDefault();
     showError(form, "");
-    if (frame.action === "question.ask") {
+    if (frame.action === "question.ask" || frame.action === "note.add") {
+      const kind = form.querySelector("select[name='kind']");
+      const keep = kind ? kind.value : null;
       form.reset();
-    } else if (frame.action === "question.edit") {
+      if (kind) kind.value = keep;
+    } else if (frame.action === "question.edit" || frame.action === "note.edit" || frame.action === "note.merge") {
       const details = form.closest("details");
       if (details) details.open = false;
     }
@@ -348,7 +485,8 @@ function start(data, root) {
   }
 
   function feedback(form, text) {
-    const region = form && form.querySelector("[data-feedback]");
+    // [data-status]: the feedback region of the forms added after questions (notes, actions).
+    const region = form && form.querySelector("[data-feedback], [data-status]");
     if (region) region.textContent = text;
   }
 
@@ -369,6 +507,11 @@ function start(data, root) {
     renderRoom();
     renderLists();
     renderStats();
+    renderPhases();
+    renderPolls();
+    renderNotes();
+    renderActions();
+    renderProjectorMode();
     // A question that moved up the list keeps the keyboard focus that was on it.
     if (focused && focused !== document.body && focused.isConnected && document.activeElement !== focused) {
       focused.focus({ preventScroll: true });
@@ -430,19 +573,7 @@ function start(data, root) {
       items = sortQuestions(items, list.dataset.sort === "nieuw" ? "new" : list.dataset.sort);
       if (list.dataset.limit) items = items.slice(0, Number(list.dataset.limit));
 
-      const template = document.getElementById(list.dataset.template);
-      const existing = new Map();
-      for (const item of [...list.children]) {
-        const id = Number(item.dataset.question);
-        if (items.some((q) => q.id === id)) existing.set(id, item);
-        else item.remove();
-      }
-      items.forEach((q, index) => {
-        const item = existing.get(q.id) || template.content.firstElementChild.cloneNode(true);
-        fill(item, q);
-        // Move only what is out of place, so keyboard focus stays where it is.
-        if (list.children[index] !== item) list.insertBefore(item, list.children[index] || null);
-      });
+      syncList(list, items, "question", fill);
       for (const empty of root.querySelectorAll(`[data-empty-for="${key}"]`)) empty.hidden = items.length > 0;
       for (const count of root.querySelectorAll(`[data-count="${key}"]`)) count.textContent = items.length;
     }
@@ -517,6 +648,276 @@ function start(data, root) {
       each(row, "present", (el) => {
         el.textContent = state.presence[perspective] || 0;
       });
+    }
+  }
+  // --- Phases, polls, notes and actions -------------------------------------------------------
+
+  function canAct() {
+    return state.room.open && data.can_ask;
+  }
+
+  function setValue(input, value) {
+    if (input && document.activeElement !== input) input.value = value ?? "";
+  }
+
+  function renderPhases() {
+    const phase = state.room.phase;
+    for (const box of document.querySelectorAll("[data-phase-box]")) {
+      box.hidden = !phase;
+      each(box, "phase-title", (el) => {
+        el.textContent = phase ? phase.title : "";
+      });
+      each(box, "phase-prompt", (el) => {
+        el.textContent = phase ? phase.prompt : "";
+      });
+    }
+    const list = root.querySelector("[data-phase-list]");
+    if (!list) return;
+    each(list.closest("section"), "phase-title", (el) => {
+      if (!el.closest("[data-phase-list]")) el.textContent = phase ? phase.title : strings.no_phase;
+    });
+    syncList(list, state.phases, "phaseItem", (item, ph) => {
+      const current = phase && phase.id === ph.id;
+      item.dataset.phaseItem = ph.id;
+      if (current) item.setAttribute("aria-current", "step");
+      else item.removeAttribute("aria-current");
+      each(item, "title", (el) => {
+        el.textContent = ph.title;
+      });
+      each(item, "current", (el) => {
+        el.hidden = !current;
+      });
+      each(item, "set-form", (el) => {
+        el.hidden = current;
+      });
+      for (const input of item.querySelectorAll("input[name='phase']")) input.value = ph.id;
+      each(item, "edit-title", (el) => setValue(el, ph.title));
+      each(item, "edit-prompt", (el) => setValue(el, ph.prompt));
+    });
+  }
+
+  function pollsForRoom() {
+    const polls = [...state.polls.values()].filter((p) => p.state !== "draft");
+    const current = currentPoll(polls);
+    return current ? [current, ...polls.reverse().filter((p) => p !== current)] : [];
+  }
+
+  function fillPoll(item, poll) {
+    item.dataset.poll = poll.id;
+    each(item, "poll-text", (el) => {
+      el.textContent = poll.text;
+    });
+    each(item, "poll-state", (el) => {
+      el.textContent = data.poll_states[poll.state] || poll.state;
+    });
+    each(item, "poll-revealed", (el) => {
+      el.hidden = !poll.revealed;
+    });
+    each(item, "poll-live", (el) => {
+      el.hidden = !poll.show_live;
+    });
+    for (const input of item.querySelectorAll("input[name='poll']")) input.value = poll.id;
+    const chosen = state.myVotes[String(poll.id)] || [];
+    each(item, "poll-options", (container) => {
+      const signature = JSON.stringify([poll.kind, poll.options]);
+      const voted = JSON.stringify(chosen);
+      if (container.dataset.signature !== signature) {
+        drawOptions(container, poll);
+        container.dataset.signature = signature;
+        container.dataset.voted = "";
+        const legend = container.closest("fieldset").querySelector("legend");
+        if (legend && legend.firstChild.nodeType === Node.TEXT_NODE) {
+          legend.firstChild.textContent = poll.kind === "multiple" ? strings.choose_many : strings.choose_one;
+        }
+      }
+      // Mark the stored vote only when it changed, so a choice being made is not undone by a render.
+      if (container.dataset.voted !== voted) {
+        container.dataset.voted = voted;
+        for (const input of container.querySelectorAll("input")) input.checked = chosen.includes(Number(input.value));
+      }
+    });
+    each(item, "poll-form", (el) => {
+      el.hidden = poll.state !== "open" || !canAct();
+    });
+    each(item, "poll-voted", (el) => {
+      const answer = poll.options.filter((o) => chosen.includes(o.id)).map((o) => o.label).join(", ");
+      el.textContent = answer ? fmt(strings.voted, { answer }) : "";
+    });
+    each(item, "poll-closed", (el) => {
+      el.hidden = poll.state !== "closed";
+    });
+    each(item, "poll-hidden", (el) => {
+      el.hidden = Boolean(poll.results);
+    });
+    each(item, "poll-results", (el) => drawResults(el, poll, strings, data.labels));
+    for (const button of item.querySelectorAll("button[name='step']")) {
+      button.hidden = {
+        open: poll.state === "open",
+        close: poll.state !== "open",
+        reveal: poll.revealed,
+        hide: !poll.revealed,
+        show_live: poll.show_live,
+        hide_live: !poll.show_live,
+      }[button.value];
+    }
+  }
+
+  function renderPolls() {
+    for (const list of root.querySelectorAll("[data-poll-list]")) {
+      const items = list.dataset.pollList === "console" ? [...state.polls.values()] : pollsForRoom();
+      syncList(list, items, "poll", fillPoll);
+      const box = list.closest("[data-polls-box]");
+      if (box) box.hidden = items.length === 0;
+      for (const empty of root.querySelectorAll("[data-empty-for='polls']")) empty.hidden = items.length > 0;
+    }
+    for (const box of root.querySelectorAll("[data-projector-poll]")) {
+      drawProjectorPoll(box, currentPoll([...state.polls.values()]), strings, data.labels);
+    }
+  }
+
+  function totals(note) {
+    const sum = (counts) => Object.values(counts || {}).reduce((a, b) => a + b, 0);
+    return {
+      recognise: sum(note.reactions.recognise),
+      agree: sum(note.reactions.agree),
+      disagree: sum(note.reactions.disagree),
+    };
+  }
+
+  function fillNote(item, note) {
+    const mine = state.myReactions[String(note.id)] || "";
+    const count = totals(note);
+    item.dataset.note = note.id;
+    if (item.hasAttribute("id")) item.id = `notitie-${note.id}`;
+    item.classList.toggle("note--common_ground", note.mark === "common_ground");
+    item.classList.toggle("note--not_agreed", note.mark === "not_agreed");
+    each(item, "text", (el) => {
+      el.textContent = note.text;
+    });
+    each(item, "note-kind", (el) => {
+      el.textContent = data.note_kinds[note.kind] || note.kind;
+    });
+    each(item, "note-mark", (el) => {
+      el.hidden = !note.mark;
+      el.textContent = note.mark ? data.note_marks[note.mark] : "";
+    });
+    each(item, "note-phase", (el) => {
+      el.textContent = note.phase_title || "";
+    });
+    each(item, "perspective", (el) => {
+      el.className = `badge badge--${note.perspective}`;
+      el.textContent = data.labels[note.perspective] || note.perspective;
+    });
+    each(item, "status", (el) => {
+      el.textContent = data.note_statuses[note.status] || note.status;
+    });
+    for (const kind of ["recognise", "agree", "disagree"]) {
+      each(item, `count-${kind}`, (el) => {
+        el.textContent = count[kind];
+      });
+    }
+    for (const input of item.querySelectorAll("input[name='note']")) input.value = note.id;
+    each(item, "react-form", (el) => {
+      el.hidden = !canAct();
+    });
+    for (const button of item.querySelectorAll("[data-reaction]")) {
+      const pressed = mine === button.dataset.reaction;
+      button.setAttribute("aria-pressed", pressed ? "true" : "false");
+      button.value = pressed ? "" : button.dataset.reaction;
+    }
+    for (const button of item.querySelectorAll("[data-show-for]")) {
+      let hidden = !button.dataset.showFor.split(" ").includes(note.status);
+      if (button.dataset.unlessMark !== undefined) hidden = hidden || note.mark === button.dataset.unlessMark;
+      if (button.dataset.ifMarked !== undefined) hidden = hidden || !note.mark;
+      button.hidden = hidden;
+      if (button.value === "approve") {
+        button.textContent = note.status === "hidden" ? strings.note_restore : strings.note_approve;
+      }
+    }
+    each(item, "edit-text", (el) => setValue(el, note.text));
+    each(item, "merge", (el) => {
+      el.hidden = note.status !== "visible";
+    });
+    each(item, "merge-options", (select) => {
+      const others = [...state.notes.values()].filter((n) => n.status === "visible" && n.id !== note.id);
+      const signature = JSON.stringify(others.map((n) => [n.id, n.text]));
+      if (select.dataset.signature === signature || document.activeElement === select) return;
+      select.dataset.signature = signature;
+      const selected = select.value;
+      select.replaceChildren(
+        ...others.map((n) => new Option(n.text.length > 80 ? `${n.text.slice(0, 79)}…` : n.text, String(n.id))),
+      );
+      if (others.some((n) => String(n.id) === selected)) select.value = selected;
+    });
+  }
+
+  function boardOrder(a, b) {
+    const ground = (n) => (n.mark === "common_ground" ? 0 : 1);
+    return ground(a) - ground(b) || (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0);
+  }
+
+  function renderNotes() {
+    const notes = [...state.notes.values()];
+    for (const list of root.querySelectorAll("[data-notes]")) {
+      const key = list.dataset.notes;
+      const items = notes.filter((n) => n.status === "visible" && n.perspective === key).sort(boardOrder);
+      syncList(list, items, "note", fillNote);
+      counted(`notes-${key}`, items.length);
+    }
+    for (const list of root.querySelectorAll("[data-note-list]")) {
+      const statuses = list.dataset.statuses.split(" ");
+      const items = notes
+        .filter((n) => statuses.includes(n.status))
+        .sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+      syncList(list, items, "note", fillNote);
+      counted(`notes-${list.dataset.noteList}`, items.length);
+    }
+  }
+
+  function counted(key, n) {
+    for (const empty of root.querySelectorAll(`[data-empty-for="${key}"]`)) empty.hidden = n > 0;
+    for (const count of root.querySelectorAll(`[data-count="${key}"]`)) count.textContent = n;
+  }
+
+  function fillAction(item, action) {
+    item.dataset.actionItem = action.id;
+    const texts = {
+      what: action.what,
+      owner: action.owner_name,
+      organisation: action.owner_organisation,
+      perspective: action.perspective ? data.labels[action.perspective] : "",
+      due: formatDate(action.due_date),
+      status: data.action_statuses[action.status] || action.status,
+    };
+    for (const [slot, text] of Object.entries(texts)) {
+      each(item, slot, (el) => {
+        el.textContent = text;
+      });
+    }
+    const form = item.querySelector("form");
+    if (form && !form.contains(document.activeElement)) {
+      const values = { ...action, action_id: action.id, due_date: action.due_date || "" };
+      for (const name of ["action_id", "what", "owner_name", "owner_organisation", "perspective", "due_date", "status"]) {
+        const input = form.elements.namedItem(name);
+        if (input) input.value = values[name] ?? "";
+      }
+    }
+  }
+
+  function renderActions() {
+    const actions = [...state.actions.values()].sort((a, b) => a.id - b.id);
+    for (const list of root.querySelectorAll("[data-action-list]")) syncList(list, actions, "actionItem", fillAction);
+    for (const table of root.querySelectorAll("[data-actions-table]")) table.hidden = actions.length === 0;
+    counted("actions", actions.length);
+  }
+
+  function renderProjectorMode() {
+    const mode = state.room.projector_mode || "questions";
+    for (const section of root.querySelectorAll("[data-mode-section]")) {
+      section.hidden = section.dataset.modeSection !== mode;
+    }
+    for (const button of root.querySelectorAll("button[data-mode]")) {
+      button.setAttribute("aria-pressed", button.dataset.mode === mode ? "true" : "false");
     }
   }
 }
