@@ -62,3 +62,69 @@ def test_live_pages_have_no_serious_axe_violations(open_page, busy_room, page_na
 
     assert violations == []
     assert page.js_errors == []
+
+
+@pytest.fixture
+def room_with_substance(busy_room):
+    """The busy room plus an open scale poll with revealed votes, a closed choice poll, notes and an action."""
+    from realtime.models import Action, Note
+    from realtime.services import polls as poll_services
+    from realtime.services.notes import phases_ensure
+
+    room, attendee, moderator = busy_room
+    phases = phases_ensure(room=room)
+    LiveRoom.objects.filter(pk=room.pk).update(current_phase=phases[1])
+    choice = poll_services.poll_create(
+        user=moderator, room=room, text="Welke regel eerst?", kind="single", options=["Regel A", "Regel B"]
+    )
+    poll_services.poll_open(user=moderator, poll=choice)
+    poll_services.poll_close(user=moderator, poll=choice)
+    scale = poll_services.poll_create(
+        user=moderator, room=room, text="Eenvoud gaat vóór maatwerk.", kind="scale"
+    )
+    poll_services.poll_open(user=moderator, poll=scale)
+    for perspective, value in (("politiek", 5), ("uitvoering", 1)):
+        voter = UserFactory(perspective=perspective)
+        RegistrationFactory(user=voter, event=room.session.event)
+        poll_services.poll_vote(user=voter, poll=scale, option_ids=[scale.options.get(value=value).pk])
+    poll_services.poll_reveal(user=moderator, poll=scale)
+    for perspective, status, mark in (
+        ("politiek", "visible", "common_ground"),
+        ("beleid", "visible", "not_agreed"),
+        ("uitvoering", "visible", ""),
+        ("anders", "visible", ""),
+        ("uitvoering", "pending", ""),
+        ("beleid", "hidden", ""),
+    ):
+        Note.objects.create(
+            room=room,
+            kind="dilemma",
+            perspective=perspective,
+            text=f"Notitie {perspective} {status}",
+            status=status,
+            mark=mark,
+            phase=phases[1],
+        )
+    Action.objects.create(room=room, what="Sneltoets proberen", owner_name="An", owner_organisation="UWV")
+    return room, attendee, moderator
+
+
+@pytest.mark.parametrize(
+    "page_name", ["room", "console", "projector-poll", "projector-notes", "projector-actions"]
+)
+def test_poll_notes_and_actions_have_no_serious_axe_violations(open_page, room_with_substance, page_name):
+    """With an open poll, revealed results, notes in every column and an action, axe finds nothing serious."""
+    room, attendee, moderator = room_with_substance
+    code = room.session.code
+    if page_name.startswith("projector-"):
+        LiveRoom.objects.filter(pk=room.pk).update(projector_mode=page_name.removeprefix("projector-"))
+    page = {
+        "room": lambda: open_page(f"/zaal/{code}/", attendee),
+        "console": lambda: open_page(f"/zaal/{code}/console/", moderator),
+    }.get(page_name, lambda: open_page(f"/projector/{room.projector_token}/"))()
+    wait_until_live(page)
+
+    violations = _blocking_violations(page)
+
+    assert violations == []
+    assert page.js_errors == []
