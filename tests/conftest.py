@@ -49,3 +49,17 @@ def _close_stray_connections(django_db_setup, django_db_blocker):
             [connection.settings_dict["NAME"]],
         )
     connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """
+    Give every test its own channel-layer instance.
+
+    Each async test runs in a new event loop, and a layer instance keeps
+    asyncio locks bound to the loop it first ran in.
+    """
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield

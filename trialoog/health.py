@@ -14,12 +14,10 @@ CHANNEL_LAYER_TIMEOUT = 3.0
 
 
 def _check_database() -> None:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    finally:
-        connection.close_if_unusable_or_obsolete()
+    # Django closes the connection at the end of the request (request_finished).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
 
 
 async def _check_channel_layer() -> None:

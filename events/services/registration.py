@@ -66,7 +66,8 @@ def registration_cancel(*, user: User, event: Event) -> Registration | None:
     active = SessionSignup.objects.filter(user=user, session__event=event).exclude(
         status=SessionSignup.Status.CANCELLED
     )
-    for signup in active.select_related("session"):
+    # Sessions in pk order, the same order the swap service locks them in, so the two cannot deadlock.
+    for signup in active.select_related("session").order_by("session_id"):
         signup_services.signup_cancel(user=user, session=signup.session)
     registration.status = Registration.Status.CANCELLED
     registration.save(update_fields=["status", "updated_at"])

@@ -1,0 +1,428 @@
+"""
+Every URL and every WebSocket action, crossed with every role.
+
+The lists are generated from the URL configuration and from the protocol's
+action table, so a new view or action without an entry in EXPECTED_URLS or
+EXPECTED_ACTIONS fails `test_every_url_has_an_entry` / `test_every_action_has_an_entry`.
+Third-party URLs (the Django admin, allauth's account pages) are left to their owners.
+"""
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+
+from accounts.roles import organiser_group_ensure
+from realtime.actions import HANDLERS
+from realtime.models import LiveRoom, Poll
+from realtime.routing import websocket_urlpatterns
+from realtime.services import notes as note_services
+from realtime.services import polls as poll_services
+from realtime.services import questions as question_services
+from tests.factories import RegistrationFactory, SessionFactory, UserFactory
+
+ROLES = ["anonymous", "attendee", "moderator_elsewhere", "moderator", "organiser"]
+
+
+def _url_names() -> dict[str, str]:
+    """Named project URLs → their pattern, without the admin and allauth."""
+
+    def walk(patterns, prefix="", namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if str(pattern.pattern).startswith(("admin/", "account/")):
+                    continue
+                yield from walk(
+                    pattern.url_patterns, prefix + str(pattern.pattern), pattern.namespace or namespace
+                )
+            elif pattern.name:
+                yield (
+                    (f"{namespace}:{pattern.name}" if namespace else pattern.name),
+                    prefix + str(pattern.pattern),
+                )
+
+    return dict(walk(get_resolver().url_patterns))
+
+
+# url name → (method, {role: expected status}); "*" means every role.
+# 302 for anonymous = sent to the login page; 404 = hidden from this role; 405 = wrong method.
+G, P = "GET", "POST"
+EXPECTED_URLS: dict[str, tuple[str, dict]] = {
+    "accessibility": (G, {"*": 200}),
+    "accounts:data_download": (
+        G,
+        {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
+    ),
+    "accounts:delete": (
+        G,
+        {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
+    ),
+    "accounts:invitation_accept": (G, {"*": 404}),
+    "accounts:invitations": (
+        G,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 404, "organiser": 200},
+    ),
+    "accounts:privacy": (
+        G,
+        {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
+    ),
+    "accounts:profile": (
+        G,
+        {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
+    ),
+    "accounts:registration": (
+        G,
+        {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
+    ),
+    "accounts:registration_cancel": (P, {"*": 302}),
+    "accounts:registration_create": (P, {"*": 302}),
+    "agenda": (
+        G,
+        {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
+    ),
+    "agenda_feed": (G, {"*": 404}),
+    "healthz": (G, {"*": 200}),
+    "home": (G, {"*": 200}),
+    "privacy": (G, {"*": 200}),
+    "programme_grid": (G, {"*": 200}),
+    "programme_list": (G, {"*": 200}),
+    "realtime:action_save": (
+        P,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "realtime:ask": (P, {"*": 302}),
+    "realtime:console": (
+        G,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 200, "organiser": 200},
+    ),
+    "realtime:edit": (
+        P,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "realtime:join": (G, {"*": 200}),
+    "realtime:moderate": (
+        P,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "realtime:note_add": (P, {"*": 302}),
+    "realtime:note_curate": (
+        P,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "realtime:note_edit": (
+        P,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "realtime:note_merge": (
+        P,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "realtime:note_react": (P, {"*": 302}),
+    "realtime:phase_next": (
+        P,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "realtime:phase_save": (
+        P,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "realtime:phase_set": (
+        P,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "realtime:pin": (
+        P,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "realtime:poll_create": (
+        P,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "realtime:poll_step": (
+        P,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "realtime:poll_vote": (P, {"*": 302}),
+    "realtime:projector": (
+        G,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 200, "organiser": 200},
+    ),
+    "realtime:projector_mode": (
+        P,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "realtime:projector_reset": (
+        P,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "realtime:projector_token": (G, {"*": 200}),
+    "realtime:room": (
+        G,
+        {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
+    ),
+    "realtime:set_open": (
+        P,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "realtime:set_premoderation": (
+        P,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "realtime:vote": (P, {"*": 302}),
+    "realtime:withdraw": (P, {"*": 302}),
+    "reports:dashboard": (
+        G,
+        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 404, "organiser": 200},
+    ),
+    "reports:dashboard_live": (
+        G,
+        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 404, "organiser": 200},
+    ),
+    "reports:export_event_zip": (
+        G,
+        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 404, "organiser": 200},
+    ),
+    "reports:export_programme": (
+        G,
+        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 404, "organiser": 200},
+    ),
+    "reports:export_registrations": (
+        G,
+        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 404, "organiser": 200},
+    ),
+    "reports:kennisbank": (G, {"*": 200}),
+    "reports:kennisbank_detail": (G, {"*": 404}),
+    "reports:report_approve": (
+        P,
+        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "reports:report_detail": (
+        G,
+        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 200, "organiser": 200},
+    ),
+    "reports:report_download": (
+        G,
+        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 200, "organiser": 200},
+    ),
+    "reports:report_publish": (
+        P,
+        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "reports:report_table_csv": (
+        G,
+        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 200, "organiser": 200},
+    ),
+    "reports:report_unpublish": (
+        P,
+        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+    ),
+    "schedule_ics": (G, {"*": 200}),
+    "schedule_json": (G, {"*": 200}),
+    "schedule_xml": (G, {"*": 200}),
+    "security_txt": (G, {"*": 200}),
+    "session_cancel": (P, {"*": 302}),
+    "session_detail": (G, {"*": 200}),
+    "session_signup": (P, {"*": 302}),
+    "session_swap": (P, {"*": 302}),
+    "set_language": (G, {"*": 302}),
+}
+
+
+def _probe(client: Client, method: str, url: str) -> int:
+    return (client.get(url) if method == G else client.post(url, {})).status_code
+
+
+@pytest.fixture
+def world(db):
+    """One room with a question and an open poll, and one user per role."""
+    room = LiveRoom.objects.create(session=SessionFactory(), is_open=True)
+    other_room = LiveRoom.objects.create(session=SessionFactory(event=room.session.event), is_open=True)
+    users = {"anonymous": AnonymousUser()}
+    users["attendee"] = UserFactory(perspective="uitvoering")
+    users["moderator_elsewhere"] = UserFactory(perspective="beleid")
+    users["moderator"] = UserFactory(perspective="beleid")
+    users["organiser"] = UserFactory(perspective="beleid", is_staff=True)
+    users["organiser"].groups.add(organiser_group_ensure())
+    for role in ("attendee", "moderator_elsewhere", "moderator"):
+        RegistrationFactory(user=users[role], event=room.session.event)
+    room.session.moderators.add(users["moderator"])
+    other_room.session.moderators.add(users["moderator_elsewhere"])
+    question, _ = question_services.question_ask(user=users["attendee"], room=room, text="Vraag")
+    poll = poll_services.poll_create(
+        user=users["moderator"], room=room, text="Stelling", kind=Poll.Kind.SCALE
+    )
+    poll_services.poll_open(user=users["moderator"], poll=poll)
+    note, _ = note_services.note_add(user=users["attendee"], room=room, kind="dilemma", text="Notitie")
+    return {"room": room, "users": users, "question": question, "poll": poll, "note": note}
+
+
+def _kwargs(pattern: str, world) -> dict:
+    room = world["room"]
+    kwargs = {}
+    if "<str:code>" in pattern:
+        kwargs["code"] = room.session.code
+    if "<int:pk>" in pattern:
+        kwargs["pk"] = room.session.pk
+    if "<str:token>" in pattern:
+        kwargs["token"] = room.projector_token if pattern.startswith("projector/") else "unknown-token"
+    if "<str:fmt>" in pattern:
+        kwargs["fmt"] = "json" if "verslag" in pattern else "csv"
+    if "<str:table>" in pattern:
+        kwargs["table"] = "vragen"
+    return kwargs
+
+
+def test_every_url_has_an_entry():
+    """A new view must be added to the matrix, with its expected answer for every role."""
+    assert sorted(_url_names()) == sorted(EXPECTED_URLS)
+
+
+@pytest.mark.django_db
+def test_url_matrix(world):
+    """Each URL answers each role exactly as the matrix says."""
+    observed, expected = {}, {}
+    for name, pattern in sorted(_url_names().items()):
+        method, table = EXPECTED_URLS.get(name, (G, {}))
+        url = reverse(name, kwargs=_kwargs(pattern, world))
+        for role in ROLES:
+            # Each probe runs in a savepoint that is rolled back, so no probe changes what the next one sees.
+            with transaction.atomic():
+                client = Client()
+                if role != "anonymous":
+                    client.force_login(world["users"][role])
+                observed[(name, role)] = _probe(client, method, url)
+                transaction.set_rollback(True)
+            expected[(name, role)] = table.get(role, table.get("*"))
+
+    mismatches = {key: (observed[key], expected[key]) for key in observed if observed[key] != expected[key]}
+    assert mismatches == {}
+
+
+# --- WebSocket actions ----------------------------------------------------------------------
+
+MODERATORS = {"moderator", "organiser"}
+PEOPLE = {"attendee", "moderator_elsewhere", "moderator", "organiser"}
+# action → roles that are not refused with "forbidden" (anonymous cannot even connect: 4403).
+EXPECTED_ACTIONS: dict[str, set[str]] = {
+    "question.ask": PEOPLE,
+    "question.upvote": PEOPLE,
+    "question.unvote": PEOPLE,
+    "question.withdraw": {"attendee"},
+    **{
+        f"question.{a}": MODERATORS
+        for a in ("approve", "reject", "hide", "answer", "reopen", "edit", "pin", "unpin")
+    },
+    "room.open": MODERATORS,
+    "room.close": MODERATORS,
+    "room.premoderation": MODERATORS,
+    "room.projector_mode": MODERATORS,
+    "poll.vote": PEOPLE,
+    **{f"poll.{a}": MODERATORS for a in ("create", "open", "close", "reveal", "hide", "show_live")},
+    "note.add": PEOPLE,
+    "note.react": PEOPLE,
+    **{
+        f"note.{a}": MODERATORS
+        for a in ("approve", "hide", "common_ground", "not_agreed", "unmark", "edit", "merge")
+    },
+    "action.save": MODERATORS,
+    "phase.next": MODERATORS,
+    "phase.set": MODERATORS,
+    "phase.save": MODERATORS,
+}
+
+
+def _payload(action: str, world) -> dict:
+    q, p, n, n2 = world["question"].pk, world["poll"].pk, world["note"].pk, world["note2"].pk
+    option = world["poll"].options.first().pk
+    return {
+        "question.ask": {"text": "Vraag"},
+        "question.edit": {"question": q, "text": "Verbeterd"},
+        "question.unpin": {},
+        "room.open": {},
+        "room.close": {},
+        "room.premoderation": {"enabled": True},
+        "room.projector_mode": {"mode": "notes"},
+        "poll.vote": {"poll": p, "choices": [option]},
+        "poll.create": {"text": "Stelling", "kind": "scale"},
+        "poll.show_live": {"poll": p, "enabled": True},
+        "note.add": {"kind": "dilemma", "text": "Notitie"},
+        "note.react": {"note": n, "reaction": "agree"},
+        "note.edit": {"note": n, "text": "Bewerkt"},
+        "note.merge": {"note": n2, "into": n},
+        "action.save": {"what": "Doen", "owner_name": "Sam", "status": "open"},
+        "phase.next": {},
+        "phase.set": {},
+        "phase.save": {"title": "Fase", "prompt": "Vraag"},
+    }.get(action) or (
+        {"poll": p}
+        if action.startswith("poll.")
+        else {"note": n}
+        if action.startswith("note.")
+        else {"question": q}
+    )
+
+
+def _restore(world) -> None:
+    from realtime.models import Note, Question
+
+    LiveRoom.objects.filter(pk=world["room"].pk).update(is_open=True, premoderation=False)
+    Question.objects.filter(pk=world["question"].pk).update(
+        status="visible", author=world["users"]["attendee"]
+    )
+    Poll.objects.filter(pk=world["poll"].pk).update(state="open")
+    Note.objects.filter(pk__in=[world["note"].pk, world["note2"].pk]).update(
+        status="visible", merged_into=None
+    )
+
+
+async def _send(code: str, user, frame: dict) -> dict | int:
+    communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), f"/ws/rooms/{code}/")
+    communicator.scope["user"] = user
+    await communicator.connect(timeout=5)
+    first = await communicator.receive_output(timeout=5)
+    if first["type"] == "websocket.close":
+        return first["code"]
+    await communicator.send_json_to(frame)
+    while True:
+        reply = await communicator.receive_json_from(timeout=5)
+        if reply["type"] in ("ack", "error"):
+            await communicator.disconnect()
+            return reply
+
+
+def test_every_action_has_an_entry():
+    """A new protocol action must be added to the matrix."""
+    assert sorted(HANDLERS) == sorted(EXPECTED_ACTIONS)
+
+
+@pytest.fixture
+def world_with_duplicate(world):
+    world["note2"], _ = note_services.note_add(
+        user=world["users"]["attendee"], room=world["room"], kind="dilemma", text="Dubbel"
+    )
+    return world
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_action_matrix(world_with_duplicate):
+    """Each WebSocket action is refused with 'forbidden' for exactly the roles outside its entry."""
+    world = world_with_duplicate
+    code = await sync_to_async(lambda: world["room"].session.code)()
+    allowed, refused_anonymous = {}, set()
+    for action in sorted(HANDLERS):
+        allowed[action] = set()
+        payload = await sync_to_async(_payload)(action, world)
+        for role in ROLES:
+            await sync_to_async(_restore)(world)
+            reply = await _send(code, world["users"][role], {"action": action, "id": "m", **payload})
+            if reply == 4403:
+                refused_anonymous.add((action, role))
+            elif reply["type"] == "ack" or reply["code"] != "forbidden":
+                allowed[action].add(role)
+
+    assert allowed == EXPECTED_ACTIONS
+    assert refused_anonymous == {(action, "anonymous") for action in HANDLERS}
