@@ -10,8 +10,17 @@ consumers write that text to their socket unchanged. Public events carry
 the room's `seq`, moderator-only events the room's `mod_seq`, both from a
 counter in the database so every process agrees on the order.
 
+Public room frames do not go through per-consumer `group_send`: they are
+published once to the room's per-process fan-out (realtime/fanout.py), which
+writes the same string to every local socket. Moderator-only frames keep
+their own stream through the channel layer's moderators group.
+
+Every broadcast frame carries `ts`, the server's send time (Unix seconds), so
+clients and benchmarks can measure delivery latency on one clock.
+
 Upvote scores are coalesced per room and process: however many votes
 arrive, at most 1 / SCORE_INTERVAL `question.scored` frames go out.
+Presence counts are coalesced the same way, at most 1 / PRESENCE_INTERVAL.
 """
 
 import asyncio
@@ -24,11 +33,12 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
 
-from realtime import groups
+from realtime import fanout, groups
 
 logger = logging.getLogger(__name__)
 
 SCORE_INTERVAL = 0.25
+PRESENCE_INTERVAL = 1.0
 
 _main_loop: asyncio.AbstractEventLoop | None = None
 
@@ -69,6 +79,7 @@ def frame(event_type: str, seq: int | None = None, **payload) -> str:
     body = {"type": event_type, **payload}
     if seq is not None:
         body["seq"] = seq
+    body["ts"] = round(time.time(), 4)
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -92,8 +103,8 @@ def _dispatch(group: str, text: str) -> None:
 
 
 def publish(room_id: int, event_type: str, **payload) -> None:
-    """Send a public event to everyone in the room."""
-    _dispatch(groups.room(room_id), frame(event_type, _next_seq(room_id, "seq"), **payload))
+    """Send a public event to everyone in the room, through the per-process fan-out."""
+    fanout.publish(groups.room(room_id), frame(event_type, _next_seq(room_id, "seq"), **payload))
 
 
 def publish_moderators(room_id: int, event_type: str, **payload) -> None:
@@ -140,9 +151,14 @@ def room_updated(room_id: int) -> None:
 
 
 def presence_changed(room_id: int) -> None:
+    """Queue a coalesced presence.changed frame: a mass (re)connect must not cost N² frames."""
+    _presence.mark(room_id, True)
+
+
+def _flush_presence(room_id: int, _items) -> None:
     from realtime import selectors
 
-    _dispatch(
+    fanout.publish(
         groups.room(room_id), frame("presence.changed", presence=selectors.presence_counts(room_id=room_id))
     )
 
@@ -158,8 +174,9 @@ class _Coalescer:
     not the number of people watching.
     """
 
-    def __init__(self, flush):
+    def __init__(self, flush, interval: float | None = None):
         self._flush_fn = flush
+        self._interval = interval
         self._lock = threading.Lock()
         self._pending: dict = {}
         self._last_flush: dict = {}
@@ -170,7 +187,8 @@ class _Coalescer:
             self._pending.setdefault(key, set()).add(item)
             if key in self._timers:
                 return
-            wait = max(0.0, self._last_flush.get(key, 0.0) + SCORE_INTERVAL - time.monotonic())
+            interval = SCORE_INTERVAL if self._interval is None else self._interval
+            wait = max(0.0, self._last_flush.get(key, 0.0) + interval - time.monotonic())
             timer = threading.Timer(wait, self._flush, args=(key,))
             timer.daemon = True
             self._timers[key] = timer
@@ -218,6 +236,7 @@ def _flush_note_scores(room_id: int, note_ids: set[int]) -> None:
 _scores = _Coalescer(_flush_scores)
 _note_scores = _Coalescer(_flush_note_scores)
 _poll_results = _Coalescer(_flush_poll_results)
+_presence = _Coalescer(_flush_presence, PRESENCE_INTERVAL)
 
 
 def score_changed(room_id: int, question_id: int) -> None:

@@ -1,18 +1,20 @@
 """WebSocket consumers. Thin: parse the frame, check its shape with a form, call one service, answer."""
 
 import asyncio
+import collections
 import json
 import logging
 import time
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from realtime import actions, broadcast, groups, selectors
+from realtime import actions, broadcast, fanout, groups, selectors
 from realtime.permissions import role_in_room
 from realtime.services import rooms as room_services
 
@@ -22,6 +24,9 @@ MAX_FRAME_BYTES = 8 * 1024
 MAX_ID_LENGTH = 64
 RATE_BURST = 20
 RATE_PER_SECOND = 5.0
+# Frames waiting for one slow socket. Past this the room does not wait for it:
+# its backlog is dropped and it gets a fresh snapshot once it can take one.
+MAX_BACKLOG = 200
 
 
 class PingConsumer(AsyncJsonWebsocketConsumer):
@@ -67,6 +72,26 @@ class ProtocolError(Exception):
         self.message = message
 
 
+async def _finish(coroutine, blocker) -> None:
+    """Run a coroutine that was started by hand and suspended on `blocker` to its end."""
+    while True:
+        error = None
+        try:
+            if blocker is None:
+                await asyncio.sleep(0)
+            else:
+                await blocker
+        except asyncio.CancelledError:
+            coroutine.close()
+            raise
+        except Exception as exc:  # noqa: BLE001 - handed to the coroutine it belongs to
+            error = exc
+        try:
+            blocker = coroutine.throw(error) if error is not None else coroutine.send(None)
+        except StopIteration:
+            return
+
+
 class RoomConsumer(AsyncWebsocketConsumer):
     """
     One participant, moderator or projector in a live room. See docs/realtime-protocol.md.
@@ -78,6 +103,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         self.room = None
         self.role = None
+        self.hub = None
+        self._ready = False
+        self._writing = False
+        self._stale = False
+        self._backlog = collections.deque()
         self.user = self.scope.get("user")
         code = self.scope["url_route"]["kwargs"]["code"]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
@@ -93,7 +123,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         broadcast.remember_loop(asyncio.get_running_loop())
         self.tokens = float(RATE_BURST)
         self.tokens_at = time.monotonic()
-        await self.channel_layer.group_add(groups.room(self.room.pk), self.channel_name)
+        self.hub = fanout.hub()
+        await self.hub.join(groups.room(self.room.pk), self)
         if self.role == "moderator":
             await self.channel_layer.group_add(groups.moderators(self.room.pk), self.channel_name)
         perspective = "" if self.role == "projector" else (self.user.perspective or "")
@@ -101,11 +132,24 @@ class RoomConsumer(AsyncWebsocketConsumer):
             room=self.room, channel_name=self.channel_name, perspective=perspective
         )
         await self.send_snapshot()
+        self._ready = True
+        if self._backlog or self._stale:
+            self._start_writer()
+
+    async def dispatch(self, message):
+        # Like AsyncConsumer.dispatch, without awaiting aclose_old_connections() (a thread hop)
+        # for every message: handlers that touch the ORM do so through database_sync_to_async,
+        # which closes old connections itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def disconnect(self, code):
+        if self.hub is not None and self.room is not None:
+            self.hub.leave(groups.room(self.room.pk), self)
         if self.room is None or self.role is None:
             return
-        await self.channel_layer.group_discard(groups.room(self.room.pk), self.channel_name)
         if self.role == "moderator":
             await self.channel_layer.group_discard(groups.moderators(self.room.pk), self.channel_name)
         try:
@@ -124,6 +168,56 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def room_frame(self, event):
         await self.send(text_data=event["text"])
+
+    # --- the fan-out member: frames of the room, written without a task or a queue hop ---
+
+    def deliver(self, text: str) -> None:
+        """Write one serialized room frame; queue it while this socket is busy or not ready."""
+        if self._stale:
+            return
+        if self._writing or not self._ready:
+            if len(self._backlog) >= MAX_BACKLOG:
+                self.resync()
+            else:
+                self._backlog.append(text)
+            return
+        send = self.base_send({"type": "websocket.send", "text": text})
+        try:
+            blocker = send.send(None)
+        except StopIteration:
+            return  # written (daphne always, uvicorn unless the socket pushes back)
+        except Exception:  # noqa: BLE001 - the socket is gone; disconnect cleans up
+            return
+        # The server applied back-pressure: finish this write, then the backlog, in a task.
+        self._writing = True
+        self._writer = asyncio.ensure_future(self._drain(send, blocker))
+
+    def resync(self) -> None:
+        """Drop what is queued; send a fresh snapshot when the socket can take it."""
+        self._backlog.clear()
+        self._stale = True
+        if self._ready and not self._writing:
+            self._start_writer()
+
+    def _start_writer(self) -> None:
+        self._writing = True
+        self._writer = asyncio.ensure_future(self._drain(None, None))
+
+    async def _drain(self, send, blocker) -> None:
+        try:
+            if send is not None:
+                await _finish(send, blocker)
+            while self._backlog or self._stale:
+                if self._stale:
+                    self._stale = False
+                    self._backlog.clear()
+                    await self.send_snapshot()
+                else:
+                    await self.base_send({"type": "websocket.send", "text": self._backlog.popleft()})
+        except Exception:  # noqa: BLE001 - the socket is gone; disconnect cleans up
+            self._backlog.clear()
+        finally:
+            self._writing = False
 
     def _take_token(self) -> bool:
         now = time.monotonic()

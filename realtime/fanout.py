@@ -1,0 +1,269 @@
+"""
+Per-process fan-out of public room frames.
+
+Stock Channels delivers a group message by copying it into one channel-layer
+queue per consumer, then each consumer picks it up through `dispatch` (with a
+thread hop to close old database connections) and writes it. For a room of
+thousands that is thousands of Redis operations and thread hops per frame.
+
+Here each server process keeps, per event loop, a `Hub`: the room's local
+sockets in a set and ONE Redis SUBSCRIBE per room. `publish()` does one Redis
+PUBLISH of the already serialized frame; every process that has people in the
+room receives it once and writes the same string to each local socket.
+
+Redis pub/sub delivers at most once. That is safe because public frames carry
+the room's `seq`: a client that sees a gap asks for a fresh `room.snapshot`.
+When the subscription connection drops, every local member gets a snapshot
+after it is restored. Without Redis (the in-memory layer of the demo) the
+hubs of this process are the whole world and frames go to them directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from urllib.parse import urlparse
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+SUBSCRIBE_TIMEOUT = 5.0
+RECONNECT_DELAY = 0.5
+
+
+def _redis_config() -> tuple[str, str] | None:
+    """(url, channel prefix) of the Redis channel layer, or None without Redis."""
+    layer = settings.CHANNEL_LAYERS.get("default", {})
+    if "redis" not in layer.get("BACKEND", "").lower():
+        return None
+    host = layer.get("CONFIG", {}).get("hosts", [None])[0]
+    url = host.get("address") if isinstance(host, dict) else host
+    if not isinstance(url, str):
+        return None
+    return url, f"{layer['CONFIG'].get('prefix', 'asgi')}:fanout:"
+
+
+# --- publishing (any thread) ------------------------------------------------------
+
+_publisher = None
+_publisher_lock = threading.Lock()
+
+
+def _redis_publisher():
+    global _publisher
+    with _publisher_lock:
+        if _publisher is None:
+            import redis
+
+            url, _prefix = _redis_config()
+            _publisher = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        return _publisher
+
+
+def publish(group: str, text: str) -> None:
+    """Send one serialized frame to every socket of `group`, in every process."""
+    config = _redis_config()
+    if config is None:
+        for hub in list(_hubs.values()):
+            if not hub.loop.is_closed():
+                hub.loop.call_soon_threadsafe(hub.deliver, group, text)
+        return
+    channel = config[1] + group
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is not None:
+        # Never block an event loop on a socket write to Redis.
+        loop.run_in_executor(None, _redis_publisher().publish, channel, text)
+    else:
+        _redis_publisher().publish(channel, text)
+
+
+# --- receiving (one hub per event loop) --------------------------------------------
+
+_hubs: dict = {}
+_hubs_lock = threading.Lock()
+
+
+def hub() -> Hub:
+    """This event loop's hub."""
+    loop = asyncio.get_running_loop()
+    with _hubs_lock:
+        for old in [old for old in _hubs if old.is_closed()]:
+            del _hubs[old]
+        found = _hubs.get(loop)
+        if found is None:
+            found = _hubs[loop] = Hub(loop)
+        return found
+
+
+class Hub:
+    """The local members of each room group, fed by one subscription per group."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.groups: dict[str, set] = {}
+        config = _redis_config()
+        self.subscriber = _Subscriber(self, *config) if config else None
+
+    async def join(self, group: str, member) -> None:
+        """Add a member (anything with `deliver(text)` and `resync()`); subscribe first if needed."""
+        members = self.groups.get(group)
+        if members is None:
+            members = self.groups[group] = set()
+        members.add(member)
+        if self.subscriber is not None:
+            await self.subscriber.subscribe(group)
+
+    def leave(self, group: str, member) -> None:
+        members = self.groups.get(group)
+        if members is None:
+            return
+        members.discard(member)
+        if not members:
+            del self.groups[group]
+            if self.subscriber is not None:
+                if self.groups:
+                    self.subscriber.unsubscribe(group)
+                else:
+                    self.subscriber.close()  # nobody left here: no connection kept for nothing
+
+    def deliver(self, group: str, text: str) -> None:
+        for member in tuple(self.groups.get(group, ())):
+            try:
+                member.deliver(text)
+            except Exception:  # noqa: BLE001 - one broken socket must not stop the room
+                logger.exception("fan-out to a member failed")
+
+    def resync_all(self) -> None:
+        for members in list(self.groups.values()):
+            for member in tuple(members):
+                member.resync()
+
+
+class _Subscriber:
+    """A minimal RESP2 pub/sub connection on asyncio streams: SUBSCRIBE, UNSUBSCRIBE, messages."""
+
+    def __init__(self, hub: Hub, url: str, prefix: str):
+        self.hub = hub
+        self.url = urlparse(url)
+        self.prefix = prefix
+        self.writer = None
+        self.reader_task = None
+        self.subscribed: set[str] = set()
+        self.waiting: dict[str, asyncio.Future] = {}
+        self.connected = asyncio.Event()
+        self.connecting = False
+
+    async def subscribe(self, group: str) -> None:
+        if group in self.subscribed and group not in self.waiting:
+            return
+        if self.reader_task is None:
+            self.reader_task = self.hub.loop.create_task(self._run())
+        await asyncio.wait_for(self.connected.wait(), SUBSCRIBE_TIMEOUT)
+        future = self.waiting.get(group)
+        if future is None:
+            future = self.waiting[group] = self.hub.loop.create_future()
+            self.subscribed.add(group)
+            self._command("SUBSCRIBE", self.prefix + group)
+        await asyncio.wait_for(asyncio.shield(future), SUBSCRIBE_TIMEOUT)
+
+    def unsubscribe(self, group: str) -> None:
+        if group in self.subscribed:
+            self.subscribed.discard(group)
+            self.waiting.pop(group, None)
+            self._command("UNSUBSCRIBE", self.prefix + group)
+
+    def close(self) -> None:
+        """Drop the connection and every subscription; the next subscribe() opens a new one."""
+        if self.reader_task is not None:
+            self.reader_task.cancel()
+            self.reader_task = None
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+        self.connected.clear()
+        self.subscribed.clear()
+        for future in self.waiting.values():
+            future.cancel()
+        self.waiting.clear()
+
+    def _command(self, *words: str) -> None:
+        if self.writer is None:
+            return
+        parts = [f"*{len(words)}\r\n".encode()]
+        for word in words:
+            data = word.encode()
+            parts.append(b"$%d\r\n%s\r\n" % (len(data), data))
+        self.writer.write(b"".join(parts))
+
+    async def _open(self):
+        reader, writer = await asyncio.open_connection(
+            self.url.hostname or "127.0.0.1", self.url.port or 6379
+        )
+        self.writer = writer
+        if self.url.password:
+            words = (
+                ["AUTH", self.url.username, self.url.password]
+                if self.url.username
+                else ["AUTH", self.url.password]
+            )
+            self._command(*words)
+            reply = await reader.readline()
+            if not reply.startswith(b"+"):
+                raise ConnectionError("Redis refused the credentials")
+        return reader
+
+    async def _run(self) -> None:
+        first = True
+        while True:
+            try:
+                reader = await self._open()
+                for group in self.subscribed:
+                    self.waiting.setdefault(group, self.hub.loop.create_future())
+                    self._command("SUBSCRIBE", self.prefix + group)
+                self.connected.set()
+                if not first:
+                    # Frames may have been lost while the connection was down.
+                    self.hub.resync_all()
+                first = False
+                await self._read(reader)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - reconnect below
+                logger.warning("fan-out subscription lost: %r", error)
+            self.connected.clear()
+            if self.writer is not None:
+                self.writer.close()
+                self.writer = None
+            await asyncio.sleep(RECONNECT_DELAY)
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
+        prefix_length = len(self.prefix)
+        deliver = self.hub.deliver
+        while True:
+            header = await reader.readline()
+            if not header:
+                raise ConnectionError("Redis closed the subscription")
+            if header[:1] != b"*":
+                if header[:1] == b"-":
+                    logger.warning("Redis error on the fan-out subscription: %r", header)
+                continue
+            items = []
+            for _ in range(int(header[1:])):
+                line = await reader.readline()
+                if line[:1] == b"$":
+                    size = int(line[1:])
+                    items.append((await reader.readexactly(size + 2))[:-2])
+                else:
+                    items.append(line[1:-2])
+            kind = items[0]
+            if kind == b"message":
+                deliver(items[1][prefix_length:].decode(), items[2].decode())
+            elif kind == b"subscribe":
+                future = self.waiting.pop(items[1][prefix_length:].decode(), None)
+                if future is not None and not future.done():
+                    future.set_result(None)
