@@ -108,6 +108,9 @@ class Workers:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait(timeout=5)
+            proc.stdin.close()
+            proc.stdout.close()
 
 
 # --- statistics ------------------------------------------------------------------
