@@ -14,6 +14,7 @@ from realtime.hashing import voter_hash
 from realtime.models import NOTE_MAX_LENGTH, Action, LiveRoom, Note, NoteReaction, Phase
 from realtime.permissions import can_take_part, is_moderator
 from realtime.phases import template_for
+from realtime.services.audit import room_audit
 
 CURATE_ACTIONS = {
     "approve": {"status": Note.Status.VISIBLE},
@@ -54,6 +55,7 @@ def phase_set_current(*, user: User, room: LiveRoom, phase: Phase | None) -> Liv
     if phase is not None and phase.room_id != room.pk:
         raise PermissionDenied
     LiveRoom.objects.filter(pk=room.pk).update(current_phase=phase)
+    room_audit(user=user, room=room, action="phase.set", phase=phase.pk if phase else None)
     room.current_phase = phase
     broadcast.on_commit(broadcast.room_updated, room.pk)
     return room
@@ -85,6 +87,7 @@ def phase_save(*, user: User, room: LiveRoom, title: str, prompt: str, phase: Ph
     phase.prompt = " ".join(prompt.split())
     phase.full_clean(exclude=["room"])
     phase.save()
+    room_audit(user=user, room=room, action="phase.saved", phase=phase.pk)
     broadcast.on_commit(broadcast.phases_updated, room.pk)
     return phase
 
@@ -94,6 +97,7 @@ def phase_delete(*, user: User, phase: Phase) -> None:
     """Remove a phase (moderators). Its notes keep their text but lose the phase."""
     room = phase.room
     _require_moderator(user, room)
+    room_audit(user=user, room=room, action="phase.deleted", phase=phase.pk, title=phase.title)
     phase.delete()
     broadcast.on_commit(broadcast.phases_updated, room.pk)
     broadcast.on_commit(broadcast.room_updated, room.pk)
@@ -201,6 +205,7 @@ def note_curate(*, user: User, note: Note, action: str) -> Note:
         setattr(note, field, value)
     note.history = [*note.history, _history(user, action)]
     note.save()
+    room_audit(user=user, room=note.room_id, action=f"note.{action}", note=note.pk)
     broadcast.on_commit(broadcast.note_changed, note.pk)
     return note
 
@@ -246,6 +251,7 @@ def note_merge(*, user: User, note: Note, into: Note) -> Note:
     note.save()
     into.history = [*into.history, _history(user, "merged_from", note=note.pk, text=note.text)]
     into.save()
+    room_audit(user=user, room=into.room_id, action="note.merged", note=note.pk, into=into.pk)
     broadcast.on_commit(broadcast.note_changed, note.pk)
     broadcast.on_commit(broadcast.note_changed, into.pk)
     broadcast.on_commit(broadcast.note_scored, into.room_id, into.pk)
@@ -279,6 +285,7 @@ def action_save(
     action.status = status
     action.full_clean(exclude=["room", "created_by"])
     action.save()
+    room_audit(user=user, room=room, action="action.saved", action_id=action.pk)
     broadcast.on_commit(broadcast.action_saved, action.pk)
     return action
 
@@ -291,5 +298,6 @@ def projector_mode_set(*, user: User, room: LiveRoom, mode: str) -> LiveRoom:
         raise ValidationError(_("Onbekende weergave."), code="invalid")
     LiveRoom.objects.filter(pk=room.pk).update(projector_mode=mode)
     room.projector_mode = mode
+    room_audit(user=user, room=room, action="projector_mode", mode=mode)
     broadcast.on_commit(broadcast.room_updated, room.pk)
     return room

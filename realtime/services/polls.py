@@ -11,6 +11,7 @@ from realtime.hashing import voter_hash
 from realtime.models import LiveRoom, Poll, PollChoice, PollOption, PollVote
 from realtime.models.polls import MAX_OPTIONS, SCALE_LABELS
 from realtime.permissions import can_take_part, is_moderator
+from realtime.services.audit import room_audit
 
 
 def _require_moderator(user: User, room: LiveRoom) -> None:
@@ -49,6 +50,7 @@ def poll_create(
     poll = Poll(room=room, text=text, kind=kind, show_live=show_live, position=room.polls.count())
     poll.full_clean(exclude=["room"])
     poll.save()
+    room_audit(user=user, room=room, action="poll.created", poll=poll.pk)
     for position, (label, value) in enumerate(labels):
         option = PollOption(poll=poll, label=label, value=value, position=position)
         option.full_clean(exclude=["poll"])
@@ -80,6 +82,7 @@ def poll_open(*, user: User, poll: Poll) -> Poll:
     poll.state = Poll.State.OPEN
     poll.opened_at = poll.opened_at or timezone.now()
     poll.save(update_fields=["state", "opened_at"])
+    room_audit(user=user, room=poll.room_id, action="poll.opened", poll=poll.pk)
     broadcast.on_commit(broadcast.poll_changed, poll.pk)
     return poll
 
@@ -92,6 +95,7 @@ def poll_close(*, user: User, poll: Poll) -> Poll:
     poll.state = Poll.State.CLOSED
     poll.closed_at = timezone.now()
     poll.save(update_fields=["state", "closed_at"])
+    room_audit(user=user, room=poll.room_id, action="poll.closed", poll=poll.pk)
     broadcast.on_commit(broadcast.poll_changed, poll.pk)
     return poll
 
@@ -103,6 +107,9 @@ def poll_reveal(*, user: User, poll: Poll, revealed: bool = True) -> Poll:
     _require_moderator(user, poll.room)
     poll.revealed = revealed
     poll.save(update_fields=["revealed"])
+    room_audit(
+        user=user, room=poll.room_id, action="poll.revealed" if revealed else "poll.hidden", poll=poll.pk
+    )
     broadcast.on_commit(broadcast.poll_changed, poll.pk)
     return poll
 
@@ -114,6 +121,7 @@ def poll_set_show_live(*, user: User, poll: Poll, enabled: bool) -> Poll:
     _require_moderator(user, poll.room)
     poll.show_live = enabled
     poll.save(update_fields=["show_live"])
+    room_audit(user=user, room=poll.room_id, action="poll.show_live", poll=poll.pk, enabled=enabled)
     broadcast.on_commit(broadcast.poll_changed, poll.pk)
     return poll
 

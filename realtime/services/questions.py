@@ -12,6 +12,7 @@ from realtime import broadcast
 from realtime.hashing import voter_hash
 from realtime.models import QUESTION_MAX_LENGTH, LiveRoom, Question, QuestionUpvote
 from realtime.permissions import can_take_part, is_moderator
+from realtime.services.audit import room_audit
 
 PUBLIC_STATUSES = (Question.Status.VISIBLE, Question.Status.ANSWERED)
 MODERATION_TARGETS = {
@@ -161,6 +162,7 @@ def question_moderate(*, user: User, question: Question, action: str) -> Questio
     question.status = MODERATION_TARGETS[action]
     question.answered_at = timezone.now() if question.status == Question.Status.ANSWERED else None
     question.save(update_fields=["status", "answered_at", "updated_at"])
+    room_audit(user=user, room=question.room_id, action=f"question.{action}", question=question.pk)
     if question.status not in PUBLIC_STATUSES:
         _unpin_if_pinned(question)
     broadcast.on_commit(broadcast.question_changed, question.pk)

@@ -12,6 +12,7 @@ from events.models import Session
 from realtime import broadcast
 from realtime.models import LiveRoom, Presence, Question, new_projector_token
 from realtime.permissions import is_moderator
+from realtime.services.audit import room_audit
 
 PRESENCE_TTL = dt.timedelta(seconds=75)
 
@@ -33,6 +34,7 @@ def room_set_open(*, user: User, room: LiveRoom, is_open: bool) -> LiveRoom:
     _require_moderator(user, room)
     LiveRoom.objects.filter(pk=room.pk).update(is_open=is_open)
     room.is_open = is_open
+    room_audit(user=user, room=room, action="opened" if is_open else "closed")
     broadcast.on_commit(broadcast.room_updated, room.pk)
     return room
 
@@ -43,6 +45,7 @@ def room_set_premoderation(*, user: User, room: LiveRoom, enabled: bool) -> Live
     _require_moderator(user, room)
     LiveRoom.objects.filter(pk=room.pk).update(premoderation=enabled)
     room.premoderation = enabled
+    room_audit(user=user, room=room, action="premoderation", enabled=enabled)
     broadcast.on_commit(broadcast.room_updated, room.pk)
     return room
 
@@ -66,6 +69,7 @@ def question_pin(*, user: User, room: LiveRoom, question: Question | None) -> Li
             raise ValidationError(_("Alleen een zichtbare vraag kan worden vastgezet."), code="not_visible")
     LiveRoom.objects.filter(pk=room.pk).update(pinned_question=question)
     room.pinned_question = question
+    room_audit(user=user, room=room, action="pinned", question=question.pk if question else None)
     broadcast.on_commit(broadcast.question_pinned, room.pk)
     return room
 
