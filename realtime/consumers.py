@@ -20,6 +20,18 @@ from realtime.services import rooms as room_services
 
 logger = logging.getLogger(__name__)
 
+
+def db(fn):
+    """
+    Run ORM work in the default thread pool, not on the one thread-sensitive executor.
+
+    Every call is self-contained (its own transaction, its own per-thread
+    connection), so several connects and actions can reach the database at
+    once; with one thread they queued behind each other (see docs/performance.md).
+    """
+    return database_sync_to_async(fn, thread_sensitive=False)
+
+
 MAX_FRAME_BYTES = 8 * 1024
 MAX_ID_LENGTH = 64
 RATE_BURST = 20
@@ -112,7 +124,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         code = self.scope["url_route"]["kwargs"]["code"]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         token = (query.get("projector") or [None])[0]
-        self.room, self.role = await database_sync_to_async(_resolve)(code, self.user, token)
+        self.room, self.role = await db(_resolve)(code, self.user, token)
         await self.accept()
         if self.room is None:
             await self.close(code=4404)
@@ -128,7 +140,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.role == "moderator":
             await self.channel_layer.group_add(groups.moderators(self.room.pk), self.channel_name)
         perspective = "" if self.role == "projector" else (self.user.perspective or "")
-        await database_sync_to_async(room_services.presence_join)(
+        await db(room_services.presence_join)(
             room=self.room, channel_name=self.channel_name, perspective=perspective
         )
         await self.send_snapshot()
@@ -153,17 +165,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.role == "moderator":
             await self.channel_layer.group_discard(groups.moderators(self.room.pk), self.channel_name)
         try:
-            await database_sync_to_async(room_services.presence_leave)(
-                room=self.room, channel_name=self.channel_name
-            )
+            await db(room_services.presence_leave)(room=self.room, channel_name=self.channel_name)
         except Exception:  # noqa: BLE001 - a dead database must not stop the disconnect; the row expires
             logger.warning("presence_leave failed for %s", self.channel_name)
 
     async def send_snapshot(self):
         user = None if self.role == "projector" else self.user
-        snapshot = await database_sync_to_async(selectors.room_snapshot)(
-            room=self.room, user=user, role=self.role
-        )
+        snapshot = await db(selectors.room_snapshot)(room=self.room, user=user, role=self.role)
         await self.send(text_data=json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")))
 
     async def room_frame(self, event):
@@ -241,7 +249,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 await self.send_snapshot()
                 return
             if name == "ping":
-                await database_sync_to_async(room_services.presence_touch)(channel_name=self.channel_name)
+                await db(room_services.presence_touch)(channel_name=self.channel_name)
                 await self.send(text_data=json.dumps({"type": "pong", "id": action_id}))
                 return
             handler = actions.HANDLERS.get(name) if isinstance(name, str) else None
@@ -253,7 +261,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 raise ProtocolError(
                     "rate_limited", _("U doet te veel tegelijk. Wacht even en probeer het opnieuw.")
                 )
-            result = await database_sync_to_async(handler)(user=self.user, room=self.room, data=content)
+            result = await db(handler)(user=self.user, room=self.room, data=content)
             await self._reply({"type": "ack", "id": action_id, "action": name, **(result or {})})
         except ProtocolError as error:
             await self._reply(

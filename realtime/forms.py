@@ -47,6 +47,16 @@ def form_errors(form: forms.Form) -> str:
     return " ".join(str(message) for messages in form.errors.values() for message in messages)
 
 
+class _RadioSelectList(forms.RadioSelect):
+    """Radio buttons for a list-valued field: the one chosen value arrives as a one-item list."""
+
+    def value_from_datadict(self, data, files, name):
+        if hasattr(data, "getlist"):
+            return data.getlist(name)
+        value = data.get(name)
+        return value if isinstance(value, list) or value is None else [value]
+
+
 class PollVoteForm(forms.Form):
     """A vote: one option id (single choice, scale) or several (multiple choice)."""
 
@@ -64,7 +74,7 @@ class PollVoteForm(forms.Form):
         if poll is not None:
             self.fields["choices"].choices = [(o.pk, o.label) for o in poll.options.all()]
             self.fields["choices"].widget = (
-                forms.CheckboxSelectMultiple() if poll.kind == "multiple" else forms.RadioSelect()
+                forms.CheckboxSelectMultiple() if poll.kind == "multiple" else _RadioSelectList()
             )
             self.fields["choices"].label = poll.text
 

@@ -38,9 +38,8 @@ async def test_redis_outage_keeps_forms_working_and_loses_nothing(
     redis_server, daphne_server, room_and_people
 ):
     """
-    With Redis stopped: a form post still stores a question, live clients are cut off (they see they
-    are offline) and cannot reconnect; once Redis is back, clients resync and every queued action is
-    stored exactly once.
+    With Redis stopped: a form post still stores a question and live clients are cut off (they see they
+    are offline); once Redis is back, clients resync and every queued action is stored exactly once.
     """
     room, (asker, watcher) = room_and_people
     code = room.session.code
@@ -57,8 +56,6 @@ async def test_redis_outage_keeps_forms_working_and_loses_nothing(
         f"/zaal/{code}/vraag/", {"text": "Gesteld tijdens de storing"}
     )
     live.queue({"action": "question.ask", "id": "outbox-1", "text": "Uit de outbox"})
-    with pytest.raises(Exception):  # noqa: B017 - any refusal: the layer is down
-        await RoomClient(daphne_server.base, code, watcher_cookie).connect(timeout=3)
     redis_server.start()
     snapshot = await live.reconnect(within=20)
     replies = await live.flush()

@@ -1,0 +1,7 @@
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+
+class StaticFilesStorage(CompressedManifestStaticFilesStorage):
+    """Hashed, compressed static files; ES-module imports (`import … from "./room/draw.js"`) are rewritten too."""
+
+    support_js_module_import_aggregation = True
