@@ -4,6 +4,7 @@ import asyncio
 import collections
 import json
 import logging
+import math
 import time
 from urllib.parse import parse_qs
 
@@ -14,7 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from realtime import actions, broadcast, fanout, groups, selectors
+from realtime import actions, broadcast, fanout, groups, ratelimit, selectors
 from realtime.permissions import role_in_room
 from realtime.services import rooms as room_services
 
@@ -78,10 +79,11 @@ def _resolve(code: str, user, projector_token: str | None):
 
 
 class ProtocolError(Exception):
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, **extra):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.extra = extra
 
 
 async def _finish(coroutine, blocker) -> None:
@@ -227,14 +229,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
         finally:
             self._writing = False
 
-    def _take_token(self) -> bool:
+    def _take_token(self) -> int | None:
+        """Per-connection token bucket; return the seconds until a token is free, or None when one was taken."""
         now = time.monotonic()
         self.tokens = min(RATE_BURST, self.tokens + (now - self.tokens_at) * RATE_PER_SECOND)
         self.tokens_at = now
         if self.tokens < 1:
-            return False
+            return max(1, math.ceil((1 - self.tokens) / RATE_PER_SECOND))
         self.tokens -= 1
-        return True
+        return None
 
     async def receive(self, text_data=None, bytes_data=None):
         action_id = None
@@ -257,15 +260,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 raise ProtocolError("unknown_action", _("Deze actie bestaat niet."))
             if self.role == "projector":
                 raise ProtocolError("forbidden", _("Het scherm in de zaal kan alleen kijken."))
-            if not self._take_token():
-                raise ProtocolError(
-                    "rate_limited", _("U doet te veel tegelijk. Wacht even en probeer het opnieuw.")
-                )
+            wait = self._take_token() or await db(ratelimit.room_action_hit)(user_id=self.user.pk)
+            if wait:
+                raise ProtocolError("rate_limited", ratelimit.retry_message(wait), retry_after=wait)
             result = await db(handler)(user=self.user, room=self.room, data=content)
             await self._reply({"type": "ack", "id": action_id, "action": name, **(result or {})})
         except ProtocolError as error:
             await self._reply(
-                {"type": "error", "id": action_id, "code": error.code, "message": error.message}
+                {
+                    "type": "error",
+                    "id": action_id,
+                    "code": error.code,
+                    "message": error.message,
+                    **error.extra,
+                }
             )
         except ValidationError as error:
             await self._reply(

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Perspective
 from events.models import Session
-from realtime import selectors
+from realtime import ratelimit, selectors
 from realtime.forms import (
     ActionForm,
     ModerateForm,
@@ -98,6 +98,11 @@ def room_view(*, moderator: bool = False):
                 raise Http404
             if role is None:
                 return render(request, "realtime/forbidden.html", {"room": room}, status=403)
+            if request.method == "POST":
+                wait = ratelimit.room_action_hit(user_id=request.user.pk)
+                if wait:
+                    messages.error(request, ratelimit.retry_message(wait))
+                    return redirect(_console_url(room) if moderator else _room_url(room))
             return view(request, room, role, *args, **kwargs)
 
         return wrapper

@@ -29,3 +29,22 @@ def test_script_in_questions_and_notes_is_escaped_on_every_page(client):
         assert "<script>alert" not in html
         assert "<img src=x" not in html
     assert "&lt;script&gt;alert" in pages[0].content.decode()
+
+
+def test_room_actions_are_rate_limited_per_person_with_a_time_to_retry(client):
+    """Past the limit, a form post is refused with a Dutch message that says when to try again; nothing is stored."""
+    from realtime import ratelimit
+    from realtime.models import Question
+
+    room = LiveRoom.objects.create(session=SessionFactory(), is_open=True)
+    user = UserFactory()
+    RegistrationFactory(user=user, event=room.session.event)
+    client.force_login(user)
+    for _ in range(ratelimit.LIMIT_PER_WINDOW):
+        ratelimit.room_action_hit(user_id=user.pk)
+
+    response = client.post(f"/zaal/{room.session.code}/vraag/", {"text": "Nog één"}, follow=True)
+
+    assert Question.objects.count() == 0
+    assert "Probeer het over" in response.content.decode()
+    assert "seconden opnieuw" in response.content.decode()
