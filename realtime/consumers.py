@@ -16,6 +16,7 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from realtime import actions, broadcast, fanout, groups, ratelimit, selectors
+from realtime.models import LiveRoom
 from realtime.permissions import role_in_room
 from realtime.services import rooms as room_services
 
@@ -78,6 +79,10 @@ def _resolve(code: str, user, projector_token: str | None):
     return room, role_in_room(user, room)
 
 
+def _projector_token_valid(room_id: int, token: str | None) -> bool:
+    return LiveRoom.objects.filter(pk=room_id, projector_token=token).exists()
+
+
 class ProtocolError(Exception):
     def __init__(self, code: str, message: str, **extra):
         super().__init__(message)
@@ -127,6 +132,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         token = (query.get("projector") or [None])[0]
         self.room, self.role = await db(_resolve)(code, self.user, token)
+        self.projector_token = token
         await self.accept()
         if self.room is None:
             await self.close(code=4404)
@@ -252,6 +258,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 await self.send_snapshot()
                 return
             if name == "ping":
+                if self.role == "projector" and not await db(_projector_token_valid)(
+                    self.room.pk, self.projector_token
+                ):
+                    # The moderator reset the secret link: this screen may no longer watch.
+                    await self.close(code=4403)
+                    return
                 await db(room_services.presence_touch)(channel_name=self.channel_name)
                 await self.send(text_data=json.dumps({"type": "pong", "id": action_id}))
                 return

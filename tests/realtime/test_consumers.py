@@ -303,3 +303,18 @@ async def test_wrong_projector_token_is_refused(live_room):
     code = await database_sync_to_async(lambda: live_room.session.code)()
 
     assert await _close_code(f"/ws/rooms/{code}/?projector=guess", AnonymousUser()) == 4403
+
+
+async def test_projector_is_cut_off_after_the_link_is_reset(live_room, make_moderator, room_socket):
+    """A connected projector loses the room at its next ping once the moderator resets the secret link."""
+    from realtime.services import rooms as room_services
+
+    moderator = await database_sync_to_async(make_moderator)(live_room)
+    token = live_room.projector_token
+    async with room_socket(live_room, AnonymousUser(), query=f"?projector={token}") as projector:
+        await database_sync_to_async(room_services.projector_token_reset)(user=moderator, room=live_room)
+        await projector.send_json_to({"action": "ping", "id": "p"})
+        while (closed := await projector.receive_output(timeout=5))["type"] != "websocket.close":
+            pass
+
+    assert closed["code"] == 4403
