@@ -93,28 +93,7 @@ class Postgres:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        options = (
-            f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-        )
-        subprocess.run(
-            _as_pg_user(
-                [
-                    _pg_bin("pg_ctl"),
-                    "-D",
-                    self.datadir,
-                    "-o",
-                    options,
-                    "-l",
-                    os.path.join(self.workdir, "log"),
-                    "-w",
-                    "start",
-                ]
-            ),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        _wait_for_port(self.port, 30, "PostgreSQL")
+        self.start_server()
         subprocess.run(
             [_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", PG_USER, "trialoog"],
             check=True,

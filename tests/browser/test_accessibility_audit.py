@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from accounts.models import User
 from events.models import Registration, Session
@@ -70,8 +71,12 @@ def _links(page, base: str) -> list[str]:
         if url.netloc != urlparse(base).netloc or not url.path.startswith("/"):
             continue
         path = url.path + (f"?{url.query}" if url.query else "")
-        if path.startswith(SKIP_PREFIXES) or url.path.endswith(DOWNLOADS):
-            continue
+        if (
+            path.startswith(SKIP_PREFIXES)
+            or url.path.endswith(DOWNLOADS)
+            or "." in url.path.rsplit("/", 1)[-1]
+        ):
+            continue  # files (verslag.html, schedule.xml, …) are downloads, not pages
         paths.append(path)
     return paths
 
@@ -91,8 +96,12 @@ def _crawl(open_page, live_server_url: str, user, limit: int = 45) -> dict[str, 
         response = page.goto(path)
         if response is None or response.status >= 400:
             continue
-        if page.query_selector("[data-room]"):
-            wait_until_live(page)
+        if page.query_selector("script[src*='/room.js'], script[src*='/room.']"):
+            try:
+                wait_until_live(page)
+            except PlaywrightTimeout:
+                results[path] = ["the live client did not connect"]
+                continue
         results[path] = _blocking_violations(page)
         queue.extend(_links(page, live_server_url))
     return results
