@@ -1,5 +1,7 @@
 """Reads for live rooms: question payloads, snapshots and per-perspective statistics."""
 
+import threading
+
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -133,6 +135,47 @@ def room_state(room: LiveRoom) -> dict:
     }
 
 
+_public_cache: dict[tuple[int, int], dict] = {}
+_public_cache_lock = threading.Lock()
+PUBLIC_CACHE_SIZE = 256
+
+
+def _public_part(room: LiveRoom, role: str) -> dict:
+    """
+    The part of the snapshot that is the same for everyone who is not a moderator.
+
+    Every public change bumps the room's `seq`, so a part computed at a given
+    seq can be reused by everyone who connects before the next public event:
+    a connect storm computes it once instead of once per person.
+    """
+    if role == "moderator":
+        return _public_part_build(room, role)
+    key = (room.pk, room.seq)
+    with _public_cache_lock:
+        found = _public_cache.get(key)
+    if found is not None:
+        return found
+    part = _public_part_build(room, role)
+    with _public_cache_lock:
+        _public_cache[key] = part
+        while len(_public_cache) > PUBLIC_CACHE_SIZE:
+            del _public_cache[next(iter(_public_cache))]
+    return part
+
+
+def _public_part_build(room: LiveRoom, role: str) -> dict:
+    questions = question_list(room=room)
+    return {
+        "room": room_state(room),
+        "questions": questions_payload(questions, presence_counts(room_id=room.pk)),
+        "perspectives": list(TRIALOOG_PERSPECTIVES),
+        "polls": poll_list(room=room, role=role),
+        "phases": [phase_payload(p) for p in room.phases.all()],
+        "notes": notes_payload(note_list(room=room)),
+        "actions": [action_payload(a) for a in room.actions.all()],
+    }
+
+
 def room_snapshot(*, room: LiveRoom, user: User | None, role: str) -> dict:
     """
     Everything a client needs to draw the room from scratch.
@@ -141,23 +184,16 @@ def room_snapshot(*, room: LiveRoom, user: User | None, role: str) -> dict:
     participants get which questions they upvoted and which are theirs.
     """
     room = LiveRoom.objects.select_related("session", "current_phase").get(pk=room.pk)
-    questions = question_list(room=room)
-    present = presence_counts(room_id=room.pk)
     snapshot = {
         "type": "room.snapshot",
         "seq": room.seq,
         "role": role,
-        "room": room_state(room),
-        "questions": questions_payload(questions, present),
-        "presence": present,
-        "perspectives": list(TRIALOOG_PERSPECTIVES),
-        "polls": poll_list(room=room, role=role),
-        "phases": [phase_payload(p) for p in room.phases.all()],
-        "notes": notes_payload(note_list(room=room)),
-        "actions": [action_payload(a) for a in room.actions.all()],
+        **_public_part(room, role),
+        "presence": presence_counts(room_id=room.pk),
     }
+    question_ids = [q["id"] for q in snapshot["questions"]]
     if user is not None and user.is_authenticated:
-        hashes = {voter_hash("question", user.pk, q.pk): q.pk for q in questions}
+        hashes = {voter_hash("question", user.pk, pk): pk for pk in question_ids}
         snapshot["my_upvotes"] = sorted(
             hashes[h]
             for h in QuestionUpvote.objects.filter(voter_hash__in=hashes).values_list("voter_hash", flat=True)
