@@ -17,12 +17,19 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import Client
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from accounts.roles import organiser_group_ensure
+from realtime.models import LiveRoom, Poll
+from realtime.services import notes as note_services
+from realtime.services import polls as poll_services
+from realtime.services import questions as question_services
 from scripts.services import Redis, free_port
+from tests.factories import RegistrationFactory, SessionFactory, UserFactory
 from tests.production import _wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -216,3 +223,27 @@ class RoomClient:
     async def close(self) -> None:
         if self.socket is not None:
             await self.socket.close()
+
+
+@pytest.fixture
+def world(db):
+    """One room with a question and an open poll, and one user per role."""
+    room = LiveRoom.objects.create(session=SessionFactory(), is_open=True)
+    other_room = LiveRoom.objects.create(session=SessionFactory(event=room.session.event), is_open=True)
+    users = {"anonymous": AnonymousUser()}
+    users["attendee"] = UserFactory(perspective="uitvoering")
+    users["moderator_elsewhere"] = UserFactory(perspective="beleid")
+    users["moderator"] = UserFactory(perspective="beleid")
+    users["organiser"] = UserFactory(perspective="beleid", is_staff=True)
+    users["organiser"].groups.add(organiser_group_ensure())
+    for role in ("attendee", "moderator_elsewhere", "moderator"):
+        RegistrationFactory(user=users[role], event=room.session.event)
+    room.session.moderators.add(users["moderator"])
+    other_room.session.moderators.add(users["moderator_elsewhere"])
+    question, _ = question_services.question_ask(user=users["attendee"], room=room, text="Vraag")
+    poll = poll_services.poll_create(
+        user=users["moderator"], room=room, text="Stelling", kind=Poll.Kind.SCALE
+    )
+    poll_services.poll_open(user=users["moderator"], poll=poll)
+    note, _ = note_services.note_add(user=users["attendee"], room=room, kind="dilemma", text="Notitie")
+    return {"room": room, "users": users, "question": question, "poll": poll, "note": note}

@@ -11,19 +11,14 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
-from accounts.roles import organiser_group_ensure
 from realtime.actions import HANDLERS
 from realtime.models import LiveRoom, Poll
 from realtime.routing import websocket_urlpatterns
 from realtime.services import notes as note_services
-from realtime.services import polls as poll_services
-from realtime.services import questions as question_services
-from tests.factories import RegistrationFactory, SessionFactory, UserFactory
 
 ROLES = ["anonymous", "attendee", "moderator_elsewhere", "moderator", "organiser"]
 
@@ -234,30 +229,6 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
 
 def _probe(client: Client, method: str, url: str) -> int:
     return (client.get(url) if method == G else client.post(url, {})).status_code
-
-
-@pytest.fixture
-def world(db):
-    """One room with a question and an open poll, and one user per role."""
-    room = LiveRoom.objects.create(session=SessionFactory(), is_open=True)
-    other_room = LiveRoom.objects.create(session=SessionFactory(event=room.session.event), is_open=True)
-    users = {"anonymous": AnonymousUser()}
-    users["attendee"] = UserFactory(perspective="uitvoering")
-    users["moderator_elsewhere"] = UserFactory(perspective="beleid")
-    users["moderator"] = UserFactory(perspective="beleid")
-    users["organiser"] = UserFactory(perspective="beleid", is_staff=True)
-    users["organiser"].groups.add(organiser_group_ensure())
-    for role in ("attendee", "moderator_elsewhere", "moderator"):
-        RegistrationFactory(user=users[role], event=room.session.event)
-    room.session.moderators.add(users["moderator"])
-    other_room.session.moderators.add(users["moderator_elsewhere"])
-    question, _ = question_services.question_ask(user=users["attendee"], room=room, text="Vraag")
-    poll = poll_services.poll_create(
-        user=users["moderator"], room=room, text="Stelling", kind=Poll.Kind.SCALE
-    )
-    poll_services.poll_open(user=users["moderator"], poll=poll)
-    note, _ = note_services.note_add(user=users["attendee"], room=room, kind="dilemma", text="Notitie")
-    return {"room": room, "users": users, "question": question, "poll": poll, "note": note}
 
 
 def _kwargs(pattern: str, world) -> dict:
