@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: demo test venv services lint format serve migrate seed bench clean
+.PHONY: demo test venv services lint format serve migrate seed bench bench-live clean
 
 $(BIN)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +42,13 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## Benchmarks that print numbers (each starts its own PostgreSQL/Redis). The live-room one takes ~8 minutes.
 bench: venv services
 	$(BIN)/python bench/signup.py
+	$(BIN)/python bench/export.py
+
+bench-live: venv services
+	$(BIN)/python bench/live_room.py --clients 2000
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
