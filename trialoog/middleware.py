@@ -32,3 +32,28 @@ class DatabaseUnavailableMiddleware:
         response["Retry-After"] = "10"
         response["Cache-Control"] = "no-store"
         return response
+
+
+class LanguageChoiceMiddleware:
+    """
+    Dutch unless the person chose English with the language switch.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; a
+    Dutch government site speaks Dutch first, and switches only on request
+    (the choice is kept in the language cookie).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

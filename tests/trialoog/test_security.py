@@ -49,3 +49,11 @@ def test_production_cookies_are_secure_and_hsts_is_on(run_python):
     )
 
     assert result.stdout.split() == ["True", "True", "True", "31536000"]
+
+
+def test_site_speaks_dutch_even_to_an_english_browser(client):
+    """Accept-Language does not switch the language; only the language switch does."""
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert '<html lang="nl">' in response.content.decode()
+    assert response["Content-Language"] == "nl"
