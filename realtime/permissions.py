@@ -5,6 +5,8 @@ A participant is anyone with an active registration for the session's event.
 A moderator is a moderator or rapporteur of the session, or an organiser.
 """
 
+from django.core.exceptions import PermissionDenied
+
 from accounts.models import User
 from events.models import Registration
 from realtime.models import LiveRoom
@@ -17,6 +19,12 @@ def is_moderator(user: User, room: LiveRoom) -> bool:
         return True
     session = room.session
     return session.moderators.filter(pk=user.pk).exists() or session.rapporteurs.filter(pk=user.pk).exists()
+
+
+def require_moderator(user: User, room: LiveRoom) -> None:
+    """Raise PermissionDenied unless the user moderates this room (moderator, rapporteur or organiser)."""
+    if not is_moderator(user, room):
+        raise PermissionDenied
 
 
 def is_participant(user: User, room: LiveRoom) -> bool:

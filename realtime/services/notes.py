@@ -12,7 +12,7 @@ from accounts.services import audit_log
 from realtime import broadcast
 from realtime.hashing import voter_hash
 from realtime.models import NOTE_MAX_LENGTH, Action, LiveRoom, Note, NoteReaction, Phase
-from realtime.permissions import can_take_part, is_moderator
+from realtime.permissions import can_take_part, is_moderator, require_moderator
 from realtime.phases import template_for
 from realtime.services.audit import room_audit
 
@@ -23,11 +23,6 @@ CURATE_ACTIONS = {
     "not_agreed": {"mark": Note.Mark.NOT_AGREED},
     "unmark": {"mark": Note.Mark.NONE},
 }
-
-
-def _require_moderator(user: User, room: LiveRoom) -> None:
-    if not is_moderator(user, room):
-        raise PermissionDenied
 
 
 def _history(user: User, action: str, **detail) -> dict:
@@ -51,7 +46,7 @@ def phases_ensure(*, room: LiveRoom) -> list[Phase]:
 @transaction.atomic
 def phase_set_current(*, user: User, room: LiveRoom, phase: Phase | None) -> LiveRoom:
     """Move the room to a phase (moderators). Everyone sees the new phase and its prompt."""
-    _require_moderator(user, room)
+    require_moderator(user, room)
     if phase is not None and phase.room_id != room.pk:
         raise PermissionDenied
     LiveRoom.objects.filter(pk=room.pk).update(current_phase=phase)
@@ -64,7 +59,7 @@ def phase_set_current(*, user: User, room: LiveRoom, phase: Phase | None) -> Liv
 @transaction.atomic
 def phase_advance(*, user: User, room: LiveRoom) -> LiveRoom:
     """Go to the next phase; from the last phase nothing changes. Starts at the first phase."""
-    _require_moderator(user, room)
+    require_moderator(user, room)
     phases = list(Phase.objects.filter(room=room))
     if not phases:
         phases = phases_ensure(room=room)
@@ -77,7 +72,7 @@ def phase_advance(*, user: User, room: LiveRoom) -> LiveRoom:
 @transaction.atomic
 def phase_save(*, user: User, room: LiveRoom, title: str, prompt: str, phase: Phase | None = None) -> Phase:
     """Edit a phase's title and prompt, or add one at the end (moderators). Broadcasts phases.updated."""
-    _require_moderator(user, room)
+    require_moderator(user, room)
     if phase is None:
         last = Phase.objects.filter(room=room).order_by("-position").first()
         phase = Phase(room=room, position=(last.position + 1) if last else 0)
@@ -96,7 +91,7 @@ def phase_save(*, user: User, room: LiveRoom, title: str, prompt: str, phase: Ph
 def phase_delete(*, user: User, phase: Phase) -> None:
     """Remove a phase (moderators). Its notes keep their text but lose the phase."""
     room = phase.room
-    _require_moderator(user, room)
+    require_moderator(user, room)
     room_audit(user=user, room=room, action="phase.deleted", phase=phase.pk, title=phase.title)
     phase.delete()
     broadcast.on_commit(broadcast.phases_updated, room.pk)
@@ -189,7 +184,7 @@ def note_react(*, user: User, note: Note, kind: str | None) -> NoteReaction | No
 
 def _locked_note(user: User, note: Note) -> Note:
     note = Note.objects.select_for_update().select_related("room__session").get(pk=note.pk)
-    _require_moderator(user, note.room)
+    require_moderator(user, note.room)
     if note.status == Note.Status.MERGED:
         raise ValidationError(_("Deze notitie is samengevoegd met een andere."), code="merged")
     return note
@@ -272,7 +267,7 @@ def action_save(
     action: Action | None = None,
 ) -> Action:
     """Capture a new action or update one (moderators and rapporteurs). Visible to the room at once."""
-    _require_moderator(user, room)
+    require_moderator(user, room)
     if action is None:
         action = Action(room=room, created_by=user)
     elif action.room_id != room.pk:
@@ -293,7 +288,7 @@ def action_save(
 @transaction.atomic
 def projector_mode_set(*, user: User, room: LiveRoom, mode: str) -> LiveRoom:
     """Choose what the projector shows: questions, the poll, notes per perspective or the actions."""
-    _require_moderator(user, room)
+    require_moderator(user, room)
     if mode not in {"questions", "poll", "notes", "actions"}:
         raise ValidationError(_("Onbekende weergave."), code="invalid")
     LiveRoom.objects.filter(pk=room.pk).update(projector_mode=mode)

@@ -10,13 +10,8 @@ from realtime import broadcast
 from realtime.hashing import voter_hash
 from realtime.models import LiveRoom, Poll, PollChoice, PollOption, PollVote
 from realtime.models.polls import MAX_OPTIONS, SCALE_LABELS
-from realtime.permissions import can_take_part, is_moderator
+from realtime.permissions import can_take_part, require_moderator
 from realtime.services.audit import room_audit
-
-
-def _require_moderator(user: User, room: LiveRoom) -> None:
-    if not is_moderator(user, room):
-        raise PermissionDenied
 
 
 @transaction.atomic
@@ -36,7 +31,7 @@ def poll_create(
     eens"; a choice poll needs 2 to 10 distinct options. Broadcasts the
     new poll to the moderators.
     """
-    _require_moderator(user, room)
+    require_moderator(user, room)
     text = " ".join((text or "").split())
     if kind == Poll.Kind.SCALE:
         labels = [(str(label), value) for value, label in SCALE_LABELS]
@@ -71,7 +66,7 @@ def poll_open(*, user: User, poll: Poll) -> Poll:
     Reopening a closed poll keeps its votes. Broadcasts poll.opened.
     """
     poll = _locked_poll(poll)
-    _require_moderator(user, poll.room)
+    require_moderator(user, poll.room)
     for other in (
         Poll.objects.select_for_update().filter(room=poll.room, state=Poll.State.OPEN).exclude(pk=poll.pk)
     ):
@@ -91,7 +86,7 @@ def poll_open(*, user: User, poll: Poll) -> Poll:
 def poll_close(*, user: User, poll: Poll) -> Poll:
     """Stop voting. Results stay hidden until revealed (unless shown live). Broadcasts the change."""
     poll = _locked_poll(poll)
-    _require_moderator(user, poll.room)
+    require_moderator(user, poll.room)
     poll.state = Poll.State.CLOSED
     poll.closed_at = timezone.now()
     poll.save(update_fields=["state", "closed_at"])
@@ -104,7 +99,7 @@ def poll_close(*, user: User, poll: Poll) -> Poll:
 def poll_reveal(*, user: User, poll: Poll, revealed: bool = True) -> Poll:
     """Show (or hide again) the results to the whole room. Broadcasts the poll with its results."""
     poll = _locked_poll(poll)
-    _require_moderator(user, poll.room)
+    require_moderator(user, poll.room)
     poll.revealed = revealed
     poll.save(update_fields=["revealed"])
     room_audit(
@@ -118,7 +113,7 @@ def poll_reveal(*, user: User, poll: Poll, revealed: bool = True) -> Poll:
 def poll_set_show_live(*, user: User, poll: Poll, enabled: bool) -> Poll:
     """Let results update live for everyone while voting runs, or hide them again."""
     poll = _locked_poll(poll)
-    _require_moderator(user, poll.room)
+    require_moderator(user, poll.room)
     poll.show_live = enabled
     poll.save(update_fields=["show_live"])
     room_audit(user=user, room=poll.room_id, action="poll.show_live", poll=poll.pk, enabled=enabled)

@@ -11,7 +11,7 @@ from accounts.services import audit_log
 from events.models import Session
 from realtime import broadcast
 from realtime.models import LiveRoom, Presence, Question, new_projector_token
-from realtime.permissions import is_moderator
+from realtime.permissions import require_moderator
 from realtime.services.audit import room_audit
 
 PRESENCE_TTL = dt.timedelta(seconds=75)
@@ -23,15 +23,10 @@ def live_room_ensure(*, session: Session) -> LiveRoom:
     return room
 
 
-def _require_moderator(user: User, room: LiveRoom) -> None:
-    if not is_moderator(user, room):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def room_set_open(*, user: User, room: LiveRoom, is_open: bool) -> LiveRoom:
     """Open or close the room. A closed room is read-only. Broadcasts room.updated."""
-    _require_moderator(user, room)
+    require_moderator(user, room)
     LiveRoom.objects.filter(pk=room.pk).update(is_open=is_open)
     room.is_open = is_open
     room_audit(user=user, room=room, action="opened" if is_open else "closed")
@@ -42,7 +37,7 @@ def room_set_open(*, user: User, room: LiveRoom, is_open: bool) -> LiveRoom:
 @transaction.atomic
 def room_set_premoderation(*, user: User, room: LiveRoom, enabled: bool) -> LiveRoom:
     """Switch pre-moderation. New questions then wait for a moderator. Broadcasts room.updated."""
-    _require_moderator(user, room)
+    require_moderator(user, room)
     LiveRoom.objects.filter(pk=room.pk).update(premoderation=enabled)
     room.premoderation = enabled
     room_audit(user=user, room=room, action="premoderation", enabled=enabled)
@@ -61,7 +56,7 @@ def question_pin(*, user: User, room: LiveRoom, question: Question | None) -> Li
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
-    _require_moderator(user, room)
+    require_moderator(user, room)
     if question is not None:
         if question.room_id != room.pk:
             raise PermissionDenied
@@ -77,7 +72,7 @@ def question_pin(*, user: User, room: LiveRoom, question: Question | None) -> Li
 @transaction.atomic
 def projector_token_reset(*, user: User, room: LiveRoom) -> str:
     """Replace the secret projector link; the old link stops working at once. Writes an audit line."""
-    _require_moderator(user, room)
+    require_moderator(user, room)
     room.projector_token = new_projector_token()
     room.save(update_fields=["projector_token"])
     audit_log(actor=user, action="room.projector_link.reset", detail={"room": room.pk})
