@@ -25,6 +25,15 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 
 
+def suite_database_url() -> str:
+    """The URL of the suite's test database, for server processes started by a test."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 def compose_web() -> dict:
     return yaml.safe_load(COMPOSE_FILE.read_text())["services"]["web"]
 

@@ -11,10 +11,10 @@ from accounts.services import audit_log
 from realtime import broadcast
 from realtime.hashing import voter_hash
 from realtime.models import QUESTION_MAX_LENGTH, LiveRoom, Question, QuestionUpvote
-from realtime.permissions import can_take_part, is_moderator
+from realtime.permissions import can_take_part, require_moderator
+from realtime.selectors import PUBLIC_STATUSES
 from realtime.services.audit import room_audit
 
-PUBLIC_STATUSES = (Question.Status.VISIBLE, Question.Status.ANSWERED)
 MODERATION_TARGETS = {
     "approve": Question.Status.VISIBLE,
     "reject": Question.Status.REJECTED,
@@ -155,8 +155,7 @@ def question_moderate(*, user: User, question: Question, action: str) -> Questio
     if action not in MODERATION_TARGETS:
         raise ValidationError(_("Onbekende moderatie-actie."), code="unknown_action")
     question = Question.objects.select_for_update().select_related("room__session").get(pk=question.pk)
-    if not is_moderator(user, question.room):
-        raise PermissionDenied
+    require_moderator(user, question.room)
     if question.status == Question.Status.WITHDRAWN:
         raise ValidationError(_("De vraagsteller heeft deze vraag ingetrokken."), code="withdrawn")
     question.status = MODERATION_TARGETS[action]
@@ -173,8 +172,7 @@ def question_moderate(*, user: User, question: Question, action: str) -> Questio
 def question_edit(*, user: User, question: Question, text: str) -> Question:
     """Correct a typo (moderators only). The original text is kept in the audit log."""
     question = Question.objects.select_for_update().select_related("room__session").get(pk=question.pk)
-    if not is_moderator(user, question.room):
-        raise PermissionDenied
+    require_moderator(user, question.room)
     new_text = _clean_text(text)
     if new_text == question.text:
         return question

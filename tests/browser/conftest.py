@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 from playwright.sync_api import sync_playwright
 
 from scripts.services import free_port
-from tests.production import _wait_until_healthy
+from tests.production import _wait_until_healthy, suite_database_url
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -36,12 +35,6 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 10_000
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 @pytest.fixture(scope="session")
 def live_server_url(django_db_setup, django_db_blocker, tmp_path_factory):
     """Collect the static files, start daphne on a free port against the test database; yield its URL."""
@@ -51,7 +44,7 @@ def live_server_url(django_db_setup, django_db_blocker, tmp_path_factory):
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))},
         "DJANGO_SETTINGS_MODULE": "trialoog.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": suite_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         # Session cookies and voter hashes made in this process must hold in the server too.
         "SECRET_KEY": settings.SECRET_KEY,

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.test import Client
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -30,14 +29,9 @@ from realtime.services import polls as poll_services
 from realtime.services import questions as question_services
 from scripts.services import Redis, free_port
 from tests.factories import RegistrationFactory, SessionFactory, UserFactory
-from tests.production import _wait_until_healthy
+from tests.production import _wait_until_healthy, suite_database_url
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 class Daphne:
@@ -50,7 +44,7 @@ class Daphne:
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))},
             "DJANGO_SETTINGS_MODULE": "trialoog.settings.test",
-            "DATABASE_URL": database or database_url(),
+            "DATABASE_URL": database or suite_database_url(),
             "REDIS_URL": redis_url,
             "SECRET_KEY": settings.SECRET_KEY,
             "SITE_URL": self.base,

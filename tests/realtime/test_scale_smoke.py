@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from bench import _harness
 from bench.live_room import Workers
 from scripts.services import free_port
-from tests.production import _wait_until_healthy
+from tests.production import _wait_until_healthy, suite_database_url
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CLIENTS = 100
@@ -32,19 +31,13 @@ VOTE_SECONDS = 3
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 @pytest.fixture
 def two_servers(tmp_path):
     """Two daphne processes on the test database and Redis; yields their ports."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))},
         "DJANGO_SETTINGS_MODULE": "trialoog.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": suite_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "SECRET_KEY": settings.SECRET_KEY,
     }

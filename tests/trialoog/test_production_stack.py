@@ -3,23 +3,17 @@ import urllib.request
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from websockets.sync.client import connect
 
-from tests.production import compose_web, production_web, shell_words
+from tests.production import compose_web, production_web, shell_words, suite_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 def test_production_daphne_serves_healthz_and_websockets_through_redis(tmp_path):
     """daphne with production settings answers /healthz and a WebSocket ping via the Redis layer."""
     with production_web(
-        database_url=_database_url(), redis_url=settings.REDIS_URL, tmp_path=tmp_path
+        database_url=suite_database_url(), redis_url=settings.REDIS_URL, tmp_path=tmp_path
     ) as base:
         with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
             health = (response.status, json.loads(response.read()))
