@@ -23,7 +23,6 @@ from realtime.forms import (
     PinForm,
     PollCreateForm,
     PollRefForm,
-    PollVoteForm,
     ProjectorModeForm,
     QuestionAskForm,
     QuestionEditForm,
@@ -36,6 +35,7 @@ from realtime.services import notes as note_services
 from realtime.services import polls as poll_services
 from realtime.services import questions as question_services
 from realtime.services import rooms as room_services
+from realtime.services import votes
 
 _JSON_TYPES = {forms.CharField: (str,), forms.IntegerField: (int,), forms.BooleanField: (bool,)}
 
@@ -80,11 +80,18 @@ def ask(*, user, room, data):
     return {"question": question.pk, "status": question.status, "duplicate": not created}
 
 
+def upvote_parse(data) -> tuple[int]:
+    return (_valid(QuestionRefForm, data)["question"],)
+
+
+def upvote_ack(request: tuple, outcome) -> dict:
+    return {"question": request[0]}
+
+
 def upvote(*, user, room, data):
-    question = _question(room, _valid(QuestionRefForm, data)["question"])
-    question.room = _fresh(room)
-    question_services.question_upvote(user=user, question=question)
-    return {"question": question.pk}
+    request = upvote_parse(data)
+    outcome = votes.upvotes_record(room_id=room.pk, requests=[(user, *request)])[0]
+    return upvote_ack(request, votes.outcome_or_raise(outcome))
 
 
 def unvote(*, user, room, data):
@@ -148,7 +155,7 @@ def _poll(room: LiveRoom, pk: int) -> Poll:
     return Poll.objects.select_related("room__session").get(room=room, pk=pk)
 
 
-def vote(*, user, room, data):
+def vote_parse(data) -> tuple[int, list[int]]:
     pk = _valid(PollRefForm, data)["poll"]
     choices = data.get("choices")
     if isinstance(choices, int) and not isinstance(choices, bool):
@@ -157,12 +164,17 @@ def vote(*, user, room, data):
         isinstance(c, int) and not isinstance(c, bool) for c in choices
     ):
         raise ValidationError(_("Het veld choices moet een lijst met antwoordnummers zijn."), code="invalid")
-    poll = _poll(room, pk)
-    form = PollVoteForm(data={"poll": pk, "choices": choices}, poll=poll)
-    if not form.is_valid():
-        raise ValidationError(form_errors(form), code="invalid_choice")
-    poll_services.poll_vote(user=user, poll=poll, option_ids=form.cleaned_data["choices"])
-    return {"poll": pk, "choices": sorted(form.cleaned_data["choices"])}
+    return pk, choices
+
+
+def vote_ack(request: tuple, outcome) -> dict:
+    return {"poll": request[0], "choices": outcome}
+
+
+def vote(*, user, room, data):
+    request = vote_parse(data)
+    outcome = votes.poll_votes_record(room_id=room.pk, requests=[(user, *request)])[0]
+    return vote_ack(request, votes.outcome_or_raise(outcome))
 
 
 def poll_create(*, user, room, data):
@@ -287,6 +299,12 @@ def projector_mode(*, user, room, data):
     note_services.projector_mode_set(user=user, room=_fresh(room), mode=mode)
     return {"mode": mode}
 
+
+# Votes of many people are written together (realtime/groupcommit.py): name -> (kind, parse, ack).
+BATCHED = {
+    "question.upvote": ("upvotes", upvote_parse, upvote_ack),
+    "poll.vote": ("poll_votes", vote_parse, vote_ack),
+}
 
 HANDLERS = {
     "question.ask": ask,

@@ -44,6 +44,21 @@ def can_take_part(user: User, room: LiveRoom) -> bool:
     return room.is_open and bool(user.is_authenticated and user.perspective) and can_join(user, room)
 
 
+def takers_among(users, room: LiveRoom) -> set[int]:
+    """The ids of those users who may take part in this open room: `can_take_part` for many at once."""
+    if not room.is_open:
+        return set()
+    candidates = {user.pk: user for user in users if user.is_authenticated and user.perspective}
+    registered = set(
+        Registration.objects.filter(
+            user_id__in=candidates, event_id=room.session.event_id, status=Registration.Status.REGISTERED
+        ).values_list("user_id", flat=True)
+    )
+    return registered | {
+        pk for pk, user in candidates.items() if pk not in registered and is_moderator(user, room)
+    }
+
+
 def role_in_room(user: User, room: LiveRoom) -> str | None:
     """'moderator', 'participant' or None (may not join)."""
     if is_moderator(user, room):

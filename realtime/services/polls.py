@@ -130,7 +130,8 @@ def poll_vote(*, user: User, poll: Poll, option_ids: list[int]) -> PollVote:
     the earlier choices instead of adding to them, and the unique constraint
     holds under concurrency. Results reach the room coalesced.
     """
-    poll = Poll.objects.select_related("room__session").get(pk=poll.pk)
+    # Locked like the group commit locks it (services/votes.py), so the two never race.
+    poll = Poll.objects.select_for_update(of=("self",)).select_related("room__session").get(pk=poll.pk)
     if not poll.room.is_open:
         raise ValidationError(_("Deze zaal is gesloten. U kunt nu niets toevoegen."), code="room_closed")
     if poll.state != Poll.State.OPEN:

@@ -1,0 +1,206 @@
+"""
+Group commit for upvotes and poll votes: the votes of many people in one transaction.
+
+The consumer gathers the votes that arrive within a few tens of milliseconds
+(realtime/groupcommit.py) and hands them here as one batch. Every vote is
+checked as the one-at-a-time services check it (open room, may take part,
+question visible, poll open, valid choices); the valid ones are written with
+one bulk insert against the unique constraint and one counter update, and
+every vote gets its own outcome, so one bad vote never fails the others.
+The consumer acknowledges a vote only after this transaction has committed.
+
+Concurrency: the target questions (or polls) are locked in primary-key order
+first, exactly like the single services lock them, so two batches in two
+server processes, or a batch and a form post, never count the same vote twice.
+"""
+
+from collections import Counter
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from realtime import broadcast
+from realtime.hashing import voter_hash
+from realtime.models import LiveRoom, Poll, PollChoice, PollOption, PollVote, Question, QuestionUpvote
+from realtime.permissions import takers_among
+from realtime.selectors import PUBLIC_STATUSES
+
+
+def _room_closed() -> ValidationError:
+    return ValidationError(_("Deze zaal is gesloten. U kunt nu niets toevoegen."), code="room_closed")
+
+
+def _may_take_part(room: LiveRoom, users) -> tuple[set[int], Exception | None]:
+    """The ids of the users who may vote here, and the error for everyone when the room is closed."""
+    if not room.is_open:
+        return set(), _room_closed()
+    return takers_among(users, room), None
+
+
+@transaction.atomic
+def upvotes_record(*, room_id: int, requests: list[tuple]) -> list:
+    """
+    Record many upvotes `(user, question_id)` at once; one outcome per request, in order.
+
+    An outcome is True (a new upvote), False (this person had already
+    upvoted) or the exception the single service would have raised.
+    """
+    room = LiveRoom.objects.select_related("session").get(pk=room_id)
+    allowed, closed = _may_take_part(room, [user for user, _question in requests])
+    question_ids = sorted({question_id for _user, question_id in requests})
+    questions = {
+        q.pk: q
+        for q in Question.objects.select_for_update()
+        .filter(room_id=room_id, pk__in=question_ids)
+        .order_by("pk")
+        .only("pk", "status")
+    }
+    outcomes: list = [None] * len(requests)
+    wanted: dict[tuple[int, str], tuple[str, list[int]]] = {}
+    for index, (user, question_id) in enumerate(requests):
+        question = questions.get(question_id)
+        if closed is not None:
+            outcomes[index] = closed
+        elif user.pk not in allowed:
+            outcomes[index] = PermissionDenied()
+        elif question is None:
+            outcomes[index] = Question.DoesNotExist()
+        elif question.status not in PUBLIC_STATUSES:
+            outcomes[index] = ValidationError(_("Deze vraag is niet (meer) zichtbaar."), code="not_visible")
+        else:
+            key = (question_id, voter_hash("question", user.pk, question_id))
+            wanted.setdefault(key, (user.perspective, []))[1].append(index)
+    if not wanted:
+        return outcomes
+    existing = set(
+        QuestionUpvote.objects.filter(
+            question_id__in={q for q, _hash in wanted}, voter_hash__in={h for _q, h in wanted}
+        ).values_list("question_id", "voter_hash")
+    )
+    new = [key for key in wanted if key not in existing]
+    QuestionUpvote.objects.bulk_create(
+        [QuestionUpvote(question_id=q, voter_hash=h, perspective=wanted[(q, h)][0]) for q, h in new],
+        ignore_conflicts=True,  # the constraint stays the last word; the lock above makes it moot
+    )
+    added = Counter(question_id for question_id, _hash in new)
+    if added:
+        Question.objects.filter(pk__in=added).update(
+            upvotes=F("upvotes")
+            + Case(
+                *[When(pk=pk, then=Value(n)) for pk, n in added.items()],
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        for question_id in added:
+            broadcast.on_commit(broadcast.score_changed, room_id, question_id)
+    created = set(new)
+    for key, (_perspective, indexes) in wanted.items():
+        for position, index in enumerate(indexes):
+            outcomes[index] = key in created and position == 0
+    return outcomes
+
+
+def _check_choices(poll: Poll, valid: set[int], choices: list[int]) -> ValidationError | None:
+    chosen = set(choices)
+    if poll.state != Poll.State.OPEN:
+        return ValidationError(_("Deze peiling is gesloten. Uw stem is niet opgeslagen."), code="poll_closed")
+    if not chosen or not chosen <= valid:
+        return ValidationError(_("Kies een van de antwoorden."), code="invalid_choice")
+    if poll.kind != Poll.Kind.MULTIPLE and len(chosen) != 1:
+        return ValidationError(_("Kies één antwoord."), code="invalid_choice")
+    return None
+
+
+@transaction.atomic
+def poll_votes_record(*, room_id: int, requests: list[tuple]) -> list:
+    """
+    Record or change many poll votes `(user, poll_id, option_ids)` at once; one outcome per request.
+
+    An outcome is the sorted list of chosen option ids, or the exception the
+    single service would have raised. When one person votes twice in a
+    batch, the later vote wins, as it would one after the other.
+    """
+    room = LiveRoom.objects.select_related("session").get(pk=room_id)
+    allowed, closed = _may_take_part(room, [request[0] for request in requests])
+    poll_ids = sorted({poll_id for _user, poll_id, _choices in requests})
+    polls = {
+        p.pk: p
+        for p in Poll.objects.select_for_update().filter(room_id=room_id, pk__in=poll_ids).order_by("pk")
+    }
+    options: dict[int, set[int]] = {}
+    for poll_id, option_id in PollOption.objects.filter(poll_id__in=polls).values_list("poll_id", "pk"):
+        options.setdefault(poll_id, set()).add(option_id)
+    outcomes: list = [None] * len(requests)
+    wanted: dict[tuple[int, str], tuple[str, list[int]]] = {}
+    for index, (user, poll_id, choices) in enumerate(requests):
+        poll = polls.get(poll_id)
+        error = closed
+        if error is None and user.pk not in allowed:
+            error = PermissionDenied()
+        if error is None and poll is None:
+            error = Poll.DoesNotExist()
+        if error is None:
+            error = _check_choices(poll, options.get(poll_id, set()), choices)
+        if error is not None:
+            outcomes[index] = error
+            continue
+        outcomes[index] = sorted(set(choices))
+        wanted[(poll_id, voter_hash("poll", user.pk, poll_id))] = (user.perspective, outcomes[index])
+    if not wanted:
+        return outcomes
+    votes = {
+        (v.poll_id, v.voter_hash): v
+        for v in PollVote.objects.filter(
+            poll_id__in={p for p, _hash in wanted}, voter_hash__in={h for _p, h in wanted}
+        ).only("pk", "poll_id", "voter_hash", "perspective")
+    }
+    before: dict[int, set[int]] = {}
+    for vote_id, option_id in PollChoice.objects.filter(vote__in=list(votes.values())).values_list(
+        "vote_id", "option_id"
+    ):
+        before.setdefault(vote_id, set()).add(option_id)
+    fresh = PollVote.objects.bulk_create(
+        [
+            PollVote(poll_id=p, voter_hash=h, perspective=wanted[(p, h)][0])
+            for p, h in wanted
+            if (p, h) not in votes
+        ]
+    )
+    votes.update({(v.poll_id, v.voter_hash): v for v in fresh})
+    changed = [
+        (votes[key], perspective, chosen)
+        for key, (perspective, chosen) in wanted.items()
+        if before.get(votes[key].pk, set()) != set(chosen)
+    ]
+    if not changed:
+        return outcomes
+    stale = [vote.pk for vote, _perspective, _chosen in changed if vote.pk in before]
+    PollChoice.objects.filter(vote_id__in=stale).delete()
+    PollChoice.objects.bulk_create(
+        [
+            PollChoice(vote=vote, option_id=option)
+            for vote, _perspective, chosen in changed
+            for option in chosen
+        ]
+    )
+    by_perspective: dict[str, list[int]] = {}
+    for vote, perspective, _chosen in changed:
+        if vote.pk in before:
+            by_perspective.setdefault(perspective, []).append(vote.pk)
+    now = timezone.now()
+    for perspective, vote_ids in by_perspective.items():
+        PollVote.objects.filter(pk__in=vote_ids).update(perspective=perspective, updated_at=now)
+    for poll_id in {vote.poll_id for vote, _perspective, _chosen in changed}:
+        broadcast.on_commit(broadcast.poll_results_changed, room_id, poll_id)
+    return outcomes
+
+
+def outcome_or_raise(outcome):
+    """The outcome of one vote, raised when it is an error."""
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
