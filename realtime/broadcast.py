@@ -194,6 +194,14 @@ class _Coalescer:
             self._timers[key] = timer
         timer.start()
 
+    def cancel_all(self) -> None:
+        """Drop every pending flush (used when the database it would read goes away, as between tests)."""
+        with self._lock:
+            for timer in self._timers.values():
+                timer.cancel()
+            self._timers.clear()
+            self._pending.clear()
+
     def _flush(self, key) -> None:
         with self._lock:
             items = self._pending.pop(key, set())
@@ -237,6 +245,12 @@ _scores = _Coalescer(_flush_scores)
 _note_scores = _Coalescer(_flush_note_scores)
 _poll_results = _Coalescer(_flush_poll_results)
 _presence = _Coalescer(_flush_presence, PRESENCE_INTERVAL)
+
+
+def cancel_pending() -> None:
+    """Drop every coalesced broadcast that has not gone out yet."""
+    for coalescer in (_scores, _note_scores, _presence, _poll_results):
+        coalescer.cancel_all()
 
 
 def score_changed(room_id: int, question_id: int) -> None:

@@ -11,15 +11,15 @@ from urllib.parse import parse_qs
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from realtime import actions, broadcast, fanout, groupcommit, groups, ratelimit, selectors
 from realtime.models import LiveRoom
-from realtime.permissions import role_in_room
+from realtime.services import joins, votes
 from realtime.services import rooms as room_services
-from realtime.services import votes
 
 logger = logging.getLogger(__name__)
 
@@ -71,13 +71,20 @@ class PingConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "pong", "id": event.get("id")})
 
 
-def _resolve(code: str, user, projector_token: str | None):
-    room = selectors.room_get_by_code(code=code)
-    if room is None:
-        return None, None
-    if projector_token:
-        return (room, "projector") if projector_token == room.projector_token else (room, None)
-    return room, role_in_room(user, room)
+_room_ids: dict[str, int] = {}
+
+
+async def _room_id(code: str) -> int | None:
+    """The live room behind a join code; remembered per process (a session's code does not change)."""
+    room_id = _room_ids.get(code)
+    if room_id is None:
+        room = await db(selectors.room_get_by_code)(code=code)
+        if room is None:
+            return None
+        if len(_room_ids) > 10_000:
+            _room_ids.clear()
+        room_id = _room_ids[code] = room.pk
+    return room_id
 
 
 def _projector_token_valid(room_id: int, token: str | None) -> bool:
@@ -124,16 +131,29 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.room = None
         self.role = None
         self.hub = None
+        self.group = None
         self._ready = False
         self._writing = False
         self._stale = False
         self._backlog = collections.deque()
-        self.user = self.scope.get("user")
         code = self.scope["url_route"]["kwargs"]["code"]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         token = (query.get("projector") or [None])[0]
-        self.room, self.role = await db(_resolve)(code, self.user, token)
         self.projector_token = token
+        room_id = await _room_id(code)
+        if room_id is not None:
+            # Listen first: frames that arrive while the snapshot is built wait in the backlog.
+            self.hub = fanout.hub()
+            self.group = groups.room(room_id)
+            await self.hub.join(self.group, self)
+            request = joins.Join(
+                channel_name=self.channel_name,
+                user=self.scope.get("user"),
+                session_key=self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME),
+                projector_token=token,
+            )
+            joined = votes.outcome_or_raise(await groupcommit.for_loop("joins").submit(room_id, request))
+            self.room, self.role, self.user = joined.room, joined.role, joined.user
         await self.accept()
         if self.room is None:
             await self.close(code=4404)
@@ -144,15 +164,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         broadcast.remember_loop(asyncio.get_running_loop())
         self.tokens = float(RATE_BURST)
         self.tokens_at = time.monotonic()
-        self.hub = fanout.hub()
-        await self.hub.join(groups.room(self.room.pk), self)
         if self.role == "moderator":
             await self.channel_layer.group_add(groups.moderators(self.room.pk), self.channel_name)
-        perspective = "" if self.role == "projector" else (self.user.perspective or "")
-        await db(room_services.presence_join)(
-            room=self.room, channel_name=self.channel_name, perspective=perspective
-        )
-        await self.send_snapshot()
+        await self.send(text_data=joined.snapshot)
         self._ready = True
         if self._backlog or self._stale:
             self._start_writer()
@@ -167,21 +181,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def disconnect(self, code):
-        if self.hub is not None and self.room is not None:
-            self.hub.leave(groups.room(self.room.pk), self)
+        if self.hub is not None:
+            self.hub.leave(self.group, self)
         if self.room is None or self.role is None:
             return
         if self.role == "moderator":
             await self.channel_layer.group_discard(groups.moderators(self.room.pk), self.channel_name)
         try:
-            await db(room_services.presence_leave)(room=self.room, channel_name=self.channel_name)
+            await groupcommit.for_loop("leaves").submit(self.room.pk, self.channel_name)
         except Exception:  # noqa: BLE001 - a dead database must not stop the disconnect; the row expires
             logger.warning("presence_leave failed for %s", self.channel_name)
 
     async def send_snapshot(self):
         user = None if self.role == "projector" else self.user
-        snapshot = await db(selectors.room_snapshot)(room=self.room, user=user, role=self.role)
-        await self.send(text_data=json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")))
+        text = await groupcommit.for_loop("snapshots").submit(self.room.pk, (user, self.role))
+        await self.send(text_data=votes.outcome_or_raise(text))
 
     async def room_frame(self, event):
         await self.send(text_data=event["text"])

@@ -1,12 +1,13 @@
 """
-Group commit for the room's high-rate writes (upvotes, poll votes).
+Group commit for the room's high-rate work: votes, joins, leaves and resyncs.
 
 When hundreds of people vote in the same ten seconds, one transaction per
 vote spends the server on database round trips. Here the votes of one room
 that arrive within GATHER_SECONDS are written together by one service call
 (realtime/services/votes.py) in one transaction; each waiting consumer then
 gets its own outcome and acknowledges its vote. Nothing is acknowledged
-before it is committed.
+before it is committed. Joins, leaves and resyncs of a crowd are gathered
+the same way (realtime/services/joins.py).
 
 At most one batch per room is in flight per event loop. Votes that arrive
 meanwhile form the next batch, which starts as soon as the first is done, so
@@ -21,7 +22,7 @@ import weakref
 
 from channels.db import database_sync_to_async
 
-from realtime.services import votes
+from realtime.services import joins, votes
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ MAX_BATCH = 2000
 
 
 class GroupCommit:
-    """Gather requests per room; `record(room_id=…, requests=[…])` returns one outcome per request."""
+    """Gather requests per room; `record(room_id, requests)` returns one outcome per request, in order."""
 
     def __init__(self, record):
         self.record = database_sync_to_async(record, thread_sensitive=False)
@@ -60,7 +61,7 @@ class GroupCommit:
 
     async def _run(self, room_id: int, batch: list) -> None:
         try:
-            outcomes = await self.record(room_id=room_id, requests=[request for request, _future in batch])
+            outcomes = await self.record(room_id, [request for request, _future in batch])
         except Exception as error:  # noqa: BLE001 - every waiting vote gets the error, none is acked
             logger.warning("group commit for room %s failed: %r", room_id, error)
             outcomes = [error] * len(batch)
@@ -75,11 +76,17 @@ class GroupCommit:
 
 _instances: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-RECORDERS = {"upvotes": votes.upvotes_record, "poll_votes": votes.poll_votes_record}
+RECORDERS = {
+    "upvotes": lambda room_id, requests: votes.upvotes_record(room_id=room_id, requests=requests),
+    "poll_votes": lambda room_id, requests: votes.poll_votes_record(room_id=room_id, requests=requests),
+    "joins": joins.joins_record,
+    "leaves": joins.leaves_record,
+    "snapshots": joins.snapshots_record,
+}
 
 
 def for_loop(kind: str) -> GroupCommit:
-    """This event loop's group commit for `kind` ("upvotes" or "poll_votes")."""
+    """This event loop's group commit for `kind` (a key of RECORDERS)."""
     loop = asyncio.get_running_loop()
     per_loop = _instances.get(loop)
     if per_loop is None:

@@ -183,40 +183,107 @@ def room_snapshot(*, room: LiveRoom, user: User | None, role: str) -> dict:
     Moderators also get the pending queue and per-perspective statistics;
     participants get which questions they upvoted and which are theirs.
     """
+    return room_snapshots(room=room, viewers=[(user, role)])[0]
+
+
+def room_snapshots(*, room: LiveRoom, viewers: list[tuple[User | None, str]]) -> list[dict]:
+    """
+    `room_snapshot` for many viewers `(user, role)` of one room at once.
+
+    The shared parts are read once and the personal parts (my upvotes, votes,
+    reactions, questions) in one query each for everyone, so a crowd that
+    reconnects together costs a handful of queries, not a handful per person.
+    """
     room = LiveRoom.objects.select_related("session", "current_phase").get(pk=room.pk)
-    snapshot = {
-        "type": "room.snapshot",
-        "seq": room.seq,
-        "role": role,
-        **_public_part(room, role),
-        "presence": presence_counts(room_id=room.pk),
-    }
-    question_ids = [q["id"] for q in snapshot["questions"]]
-    if user is not None and user.is_authenticated:
-        hashes = {voter_hash("question", user.pk, pk): pk for pk in question_ids}
-        snapshot["my_upvotes"] = sorted(
-            hashes[h]
-            for h in QuestionUpvote.objects.filter(voter_hash__in=hashes).values_list("voter_hash", flat=True)
-        )
-        snapshot["my_votes"] = my_votes(user=user, room=room)
-        snapshot["my_reactions"] = my_reactions(user=user, room=room)
-        snapshot["my_questions"] = sorted(
-            Question.objects.filter(room=room, author=user)
-            .exclude(status=Question.Status.WITHDRAWN)
-            .values_list("pk", flat=True)
-        )
-    if role == "moderator":
-        snapshot["mod_seq"] = room.mod_seq
-        snapshot["pending"] = questions_payload(
+    presence = presence_counts(room_id=room.pk)
+    public = {role: _public_part(room, role) for role in {role for _user, role in viewers}}
+    people = {user.pk: user for user, _role in viewers if user is not None and user.is_authenticated}
+    shared = public.get("participant") or next(iter(public.values()))
+    personal = _personal_parts(
+        room=room,
+        users=list(people.values()),
+        question_ids=[q["id"] for q in shared["questions"]],
+        poll_ids=[p["id"] for p in shared["polls"]],
+        note_ids=[n["id"] for n in shared["notes"]],
+    )
+    moderator_part = _moderator_part(room) if "moderator" in public else None
+    snapshots = []
+    for user, role in viewers:
+        snapshot = {
+            "type": "room.snapshot",
+            "seq": room.seq,
+            "role": role,
+            **public[role],
+            "presence": presence,
+        }
+        if user is not None and user.is_authenticated:
+            snapshot.update(personal[user.pk])
+        if role == "moderator":
+            snapshot.update(moderator_part)
+        snapshots.append(snapshot)
+    return snapshots
+
+
+def _moderator_part(room: LiveRoom) -> dict:
+    return {
+        "mod_seq": room.mod_seq,
+        "pending": questions_payload(
             question_list(room=room, statuses=[Question.Status.PENDING], order="new")
-        )
-        snapshot["hidden"] = questions_payload(
+        ),
+        "hidden": questions_payload(
             question_list(room=room, statuses=[Question.Status.HIDDEN, Question.Status.REJECTED], order="new")
+        ),
+        "stats": perspective_stats(room=room),
+        "pending_notes": notes_payload(note_list(room=room, statuses=["pending"])),
+        "hidden_notes": notes_payload(note_list(room=room, statuses=["hidden"])),
+    }
+
+
+HASH_CHUNK = 5000
+
+
+def _mine(kind: str, users: list[User], target_ids: list[int]) -> list[dict[str, tuple[int, int]]]:
+    """The keyed hashes of every (person, target) pair, as {hash: (person id, target id)} in chunks."""
+    pairs = {voter_hash(kind, user.pk, target): (user.pk, target) for user in users for target in target_ids}
+    keys = list(pairs)
+    return [{key: pairs[key] for key in keys[i : i + HASH_CHUNK]} for i in range(0, len(keys), HASH_CHUNK)]
+
+
+def _personal_parts(*, room, users, question_ids, poll_ids, note_ids) -> dict[int, dict]:
+    """Per person: which questions they upvoted and asked, what they voted and how they reacted."""
+    from realtime.models import NoteReaction, PollChoice
+
+    parts = {u.pk: {"my_upvotes": [], "my_votes": {}, "my_reactions": {}, "my_questions": []} for u in users}
+    if not users:
+        return parts
+    for chunk in _mine("question", users, question_ids):
+        rows = QuestionUpvote.objects.filter(question_id__in=question_ids, voter_hash__in=chunk)
+        for key in rows.values_list("voter_hash", flat=True):
+            person, question = chunk[key]
+            parts[person]["my_upvotes"].append(question)
+    for chunk in _mine("poll", users, poll_ids):
+        rows = PollChoice.objects.filter(vote__poll_id__in=poll_ids, vote__voter_hash__in=chunk).order_by(
+            "option_id"
         )
-        snapshot["stats"] = perspective_stats(room=room)
-        snapshot["pending_notes"] = notes_payload(note_list(room=room, statuses=["pending"]))
-        snapshot["hidden_notes"] = notes_payload(note_list(room=room, statuses=["hidden"]))
-    return snapshot
+        for key, option in rows.values_list("vote__voter_hash", "option_id"):
+            person, poll = chunk[key]
+            parts[person]["my_votes"].setdefault(str(poll), []).append(option)
+    for chunk in _mine("note", users, note_ids):
+        rows = NoteReaction.objects.filter(note_id__in=note_ids, voter_hash__in=chunk)
+        for key, kind in rows.values_list("voter_hash", "kind"):
+            person, note = chunk[key]
+            parts[person]["my_reactions"][str(note)] = kind
+    mine = (
+        Question.objects.filter(room=room, author_id__in=parts)
+        .exclude(status=Question.Status.WITHDRAWN)
+        .values_list("author_id", "pk")
+    )
+    for author, question in mine:
+        parts[author]["my_questions"].append(question)
+    for part in parts.values():
+        part["my_upvotes"].sort()
+        part["my_questions"].sort()
+    return parts
 
 
 # --- polls ---------------------------------------------------------------------
@@ -323,22 +390,6 @@ def question_lens(*, room: LiveRoom, question_ids) -> dict[int, dict]:
     return result
 
 
-def my_votes(*, user: User, room: LiveRoom) -> dict[str, list[int]]:
-    """Per open or closed poll of the room, the option ids this person chose (keys are poll ids as text)."""
-    from realtime.models import Poll, PollChoice
-
-    polls = list(Poll.objects.filter(room=room).exclude(state=Poll.State.DRAFT).values_list("pk", flat=True))
-    hashes = {voter_hash("poll", user.pk, pk): pk for pk in polls}
-    chosen: dict[str, list[int]] = {}
-    for vote_hash, option_id in (
-        PollChoice.objects.filter(vote__voter_hash__in=hashes)
-        .order_by("option_id")
-        .values_list("vote__voter_hash", "option_id")
-    ):
-        chosen.setdefault(str(hashes[vote_hash]), []).append(option_id)
-    return chosen
-
-
 # --- phases, notes and actions ---------------------------------------------------
 
 
@@ -422,16 +473,4 @@ def action_payload(action) -> dict:
         "perspective": action.perspective,
         "due_date": action.due_date.isoformat() if action.due_date else None,
         "status": action.status,
-    }
-
-
-def my_reactions(*, user: User, room: LiveRoom) -> dict[str, str]:
-    """Per note id (as text), this person's reaction kind."""
-    from realtime.models import Note, NoteReaction
-
-    ids = list(Note.objects.filter(room=room, status="visible").values_list("pk", flat=True))
-    hashes = {voter_hash("note", user.pk, pk): pk for pk in ids}
-    return {
-        str(hashes[h]): kind
-        for h, kind in NoteReaction.objects.filter(voter_hash__in=hashes).values_list("voter_hash", "kind")
     }

@@ -61,5 +61,9 @@ def _fresh_channel_layer():
     """
     from channels.layers import channel_layers
 
+    from realtime import broadcast
+
     channel_layers.backends.clear()
     yield
+    # A coalesced broadcast still waiting would read a database that is rolled back or gone.
+    broadcast.cancel_pending()

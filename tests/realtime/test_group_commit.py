@@ -173,9 +173,9 @@ async def test_votes_arriving_together_share_one_transaction(live_room, question
     people = await database_sync_to_async(lambda: [make_participant(live_room) for _ in range(30)])()
     sizes = []
 
-    def record(**kwargs):
-        sizes.append(len(kwargs["requests"]))
-        return votes.upvotes_record(**kwargs)
+    def record(room_id, requests):
+        sizes.append(len(requests))
+        return votes.upvotes_record(room_id=room_id, requests=requests)
 
     gatherer = groupcommit.GroupCommit(record)
     outcomes = await asyncio.gather(

@@ -1,0 +1,101 @@
+"""
+Joining and leaving a live room, for a crowd at once.
+
+When the venue Wi-Fi comes back, everyone in the plenary reconnects in the
+same second. One join used to cost some twenty queries (session, user, role,
+presence, snapshot) per person. Here the joins that arrive together
+(realtime/groupcommit.py) are resolved together: the logins behind their
+session cookies, their roles, their presence rows and their snapshots take a
+fixed handful of queries for the whole group.
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from accounts.selectors import users_for_session_keys
+from realtime import broadcast, selectors
+from realtime.models import LiveRoom, Presence
+from realtime.permissions import roles_in_room
+from realtime.services.rooms import PRESENCE_TTL
+
+
+@dataclass(frozen=True)
+class Join:
+    channel_name: str
+    user: object = None  # the person, when already known; else the login behind session_key
+    session_key: str | None = None
+    projector_token: str | None = None
+
+
+@dataclass(frozen=True)
+class Joined:
+    room: LiveRoom | None  # None: no such room (close 4404)
+    role: str | None  # None: may not join (close 4403); else participant, moderator or projector
+    user: object
+    snapshot: str | None  # the serialized room.snapshot frame
+
+
+def snapshot_text(snapshot: dict) -> str:
+    return json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"))
+
+
+def joins_record(room_id: int, requests: list[Join]) -> list[Joined]:
+    """Resolve, admit and count many joins of one room; one outcome per request, in order."""
+    room = LiveRoom.objects.select_related("session__event", "session__room").filter(pk=room_id).first()
+    if room is None:
+        return [Joined(None, None, AnonymousUser(), None) for _request in requests]
+    logins = users_for_session_keys(
+        {r.session_key for r in requests if r.user is None and r.session_key is not None}
+    )
+    users = [r.user if r.user is not None else logins.get(r.session_key, AnonymousUser()) for r in requests]
+    roles = roles_in_room(users, room)
+    admitted = []
+    for request, user in zip(requests, users, strict=True):
+        if request.projector_token:
+            role = "projector" if request.projector_token == room.projector_token else None
+        else:
+            role = roles.get(user.pk) if user.is_authenticated else None
+        admitted.append(role)
+    now = timezone.now()
+    Presence.objects.filter(room=room, last_seen__lt=now - PRESENCE_TTL).delete()
+    Presence.objects.bulk_create(
+        [
+            Presence(
+                room=room,
+                channel_name=request.channel_name,
+                perspective="" if role == "projector" else (user.perspective or ""),
+                last_seen=now,
+            )
+            for request, user, role in zip(requests, users, admitted, strict=True)
+            if role is not None
+        ]
+    )
+    accepted = [
+        (None if role == "projector" else user, role)
+        for user, role in zip(users, admitted, strict=True)
+        if role is not None
+    ]
+    if not accepted:
+        return [Joined(room, None, user, None) for user in users]
+    snapshots = iter(selectors.room_snapshots(room=room, viewers=accepted))
+    broadcast.presence_changed(room.pk)
+    return [
+        Joined(room, role, user, snapshot_text(next(snapshots)) if role is not None else None)
+        for user, role in zip(users, admitted, strict=True)
+    ]
+
+
+def leaves_record(room_id: int, requests: list[str]) -> list[None]:
+    """Forget the presence of many closed connections (channel names) of one room."""
+    Presence.objects.filter(channel_name__in=requests).delete()
+    broadcast.presence_changed(room_id)
+    return [None] * len(requests)
+
+
+def snapshots_record(room_id: int, requests: list[tuple]) -> list[str]:
+    """Fresh snapshots for many viewers `(user, role)` of one room (resyncs), serialized."""
+    room = LiveRoom.objects.get(pk=room_id)
+    return [snapshot_text(s) for s in selectors.room_snapshots(room=room, viewers=requests)]

@@ -1,0 +1,96 @@
+"""Joining a room as a crowd (realtime/services/joins.py): the same answers as one by one, in a fixed number of queries."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from realtime import selectors
+from realtime.models import Presence
+from realtime.services import joins
+from realtime.services import questions as question_services
+from tests.factories import UserFactory
+
+
+def _session_key(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.session.session_key
+
+
+@pytest.mark.django_db
+def test_each_join_gets_its_role_presence_and_own_snapshot(live_room, make_participant, make_moderator):
+    participant = make_participant(live_room, "politiek")
+    moderator = make_moderator(live_room)
+    stranger = UserFactory()
+    question, _ = question_services.question_ask(user=participant, room=live_room, text="Wie betaalt?")
+    question_services.question_upvote(user=participant, question=question)
+    requests = [
+        joins.Join("c-participant", session_key=_session_key(participant)),
+        joins.Join("c-moderator", user=moderator),
+        joins.Join("c-stranger", session_key=_session_key(stranger)),
+        joins.Join("c-anonymous", session_key="geen-sessie"),
+        joins.Join("c-projector", projector_token=live_room.projector_token),
+        joins.Join("c-wrong-projector", projector_token="fout"),
+    ]
+
+    joined = joins.joins_record(live_room.pk, requests)
+
+    assert [j.role for j in joined] == ["participant", "moderator", None, None, "projector", None]
+    assert joined[0].user == participant
+    assert set(Presence.objects.values_list("channel_name", flat=True)) == {
+        "c-participant",
+        "c-moderator",
+        "c-projector",
+    }
+    mine = json.loads(joined[0].snapshot)
+    assert mine["my_upvotes"] == [question.pk] and mine["my_questions"] == [question.pk]
+    assert "pending" in json.loads(joined[1].snapshot)
+    assert "my_upvotes" not in json.loads(joined[4].snapshot)
+    assert all(j.snapshot is None for j in joined if j.role is None)
+
+
+@pytest.mark.django_db
+def test_unknown_room_refuses_everyone(live_room):
+    joined = joins.joins_record(live_room.pk + 1000, [joins.Join("c1", session_key="x")])
+
+    assert joined[0].room is None and joined[0].role is None
+    assert not Presence.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bulk_snapshots_equal_one_by_one(live_room, make_participant):
+    """The personal parts read in bulk are what each person's own snapshot says."""
+    people = [make_participant(live_room, p) for p in ("politiek", "beleid", "uitvoering")]
+    asked = [
+        question_services.question_ask(user=person, room=live_room, text=f"Vraag van {i}")[0]
+        for i, person in enumerate(people)
+    ]
+    question_services.question_upvote(user=people[0], question=asked[1])
+    question_services.question_upvote(user=people[2], question=asked[1])
+    question_services.question_upvote(user=people[2], question=asked[0])
+
+    together = selectors.room_snapshots(room=live_room, viewers=[(p, "participant") for p in people])
+
+    for person, snapshot in zip(people, together, strict=True):
+        alone = selectors.room_snapshots(room=live_room, viewers=[(person, "participant")])[0]
+        assert snapshot == alone
+    assert [s["my_upvotes"] for s in together] == [[asked[1].pk], [], sorted([asked[0].pk, asked[1].pk])]
+
+
+@pytest.mark.django_db
+def test_a_crowd_costs_the_same_queries_as_a_few(live_room, make_participant):
+    def queries_for(count: int) -> int:
+        requests = [
+            joins.Join(f"c-{count}-{i}", session_key=_session_key(make_participant(live_room)))
+            for i in range(count)
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            joined = joins.joins_record(live_room.pk, requests)
+        assert all(j.role == "participant" for j in joined)
+        return len(queries)
+
+    queries_for(1)  # builds the shared public part, which later joins at the same seq reuse
+    assert queries_for(3) == queries_for(40)
