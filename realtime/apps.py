@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class RealtimeConfig(AppConfig):
     name = "realtime"
     verbose_name = _("Live zalen")
+
+    def ready(self):
+        from realtime import lookups  # noqa: F401 - registers the `__any` lookup

@@ -72,19 +72,30 @@ class PingConsumer(AsyncJsonWebsocketConsumer):
 
 
 _room_ids: dict[str, int] = {}
+_room_lookups: dict[tuple, asyncio.Future] = {}
 
 
 async def _room_id(code: str) -> int | None:
-    """The live room behind a join code; remembered per process (a session's code does not change)."""
+    """
+    The live room behind a join code; remembered per process (a session's code does not change).
+
+    A crowd that arrives before the first answer shares that one lookup.
+    """
     room_id = _room_ids.get(code)
-    if room_id is None:
-        room = await db(selectors.room_get_by_code)(code=code)
-        if room is None:
-            return None
-        if len(_room_ids) > 10_000:
-            _room_ids.clear()
-        room_id = _room_ids[code] = room.pk
-    return room_id
+    if room_id is not None:
+        return room_id
+    key = (asyncio.get_running_loop(), code)
+    lookup = _room_lookups.get(key)
+    if lookup is None:
+        lookup = _room_lookups[key] = asyncio.ensure_future(db(selectors.room_get_by_code)(code=code))
+        lookup.add_done_callback(lambda _done: _room_lookups.pop(key, None))
+    room = await asyncio.shield(lookup)
+    if room is None:
+        return None
+    if len(_room_ids) > 10_000:
+        _room_ids.clear()
+    _room_ids[code] = room.pk
+    return room.pk
 
 
 def _projector_token_valid(room_id: int, token: str | None) -> bool:

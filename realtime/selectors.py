@@ -257,19 +257,19 @@ def _personal_parts(*, room, users, question_ids, poll_ids, note_ids) -> dict[in
     if not users:
         return parts
     for chunk in _mine("question", users, question_ids):
-        rows = QuestionUpvote.objects.filter(question_id__in=question_ids, voter_hash__in=chunk)
+        rows = QuestionUpvote.objects.filter(question_id__in=question_ids, voter_hash__any=chunk)
         for key in rows.values_list("voter_hash", flat=True):
             person, question = chunk[key]
             parts[person]["my_upvotes"].append(question)
     for chunk in _mine("poll", users, poll_ids):
-        rows = PollChoice.objects.filter(vote__poll_id__in=poll_ids, vote__voter_hash__in=chunk).order_by(
+        rows = PollChoice.objects.filter(vote__poll_id__in=poll_ids, vote__voter_hash__any=chunk).order_by(
             "option_id"
         )
         for key, option in rows.values_list("vote__voter_hash", "option_id"):
             person, poll = chunk[key]
             parts[person]["my_votes"].setdefault(str(poll), []).append(option)
     for chunk in _mine("note", users, note_ids):
-        rows = NoteReaction.objects.filter(note_id__in=note_ids, voter_hash__in=chunk)
+        rows = NoteReaction.objects.filter(note_id__in=note_ids, voter_hash__any=chunk)
         for key, kind in rows.values_list("voter_hash", "kind"):
             person, note = chunk[key]
             parts[person]["my_reactions"][str(note)] = kind

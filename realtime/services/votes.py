@@ -77,7 +77,7 @@ def upvotes_record(*, room_id: int, requests: list[tuple]) -> list:
         return outcomes
     existing = set(
         QuestionUpvote.objects.filter(
-            question_id__in={q for q, _hash in wanted}, voter_hash__in={h for _q, h in wanted}
+            question_id__in={q for q, _hash in wanted}, voter_hash__any={h for _q, h in wanted}
         ).values_list("question_id", "voter_hash")
     )
     new = [key for key in wanted if key not in existing]
@@ -155,7 +155,7 @@ def poll_votes_record(*, room_id: int, requests: list[tuple]) -> list:
     votes = {
         (v.poll_id, v.voter_hash): v
         for v in PollVote.objects.filter(
-            poll_id__in={p for p, _hash in wanted}, voter_hash__in={h for _p, h in wanted}
+            poll_id__in={p for p, _hash in wanted}, voter_hash__any={h for _p, h in wanted}
         ).only("pk", "poll_id", "voter_hash", "perspective")
     }
     before: dict[int, set[int]] = {}

@@ -94,3 +94,20 @@ def test_a_crowd_costs_the_same_queries_as_a_few(live_room, make_participant):
 
     queries_for(1)  # builds the shared public part, which later joins at the same seq reuse
     assert queries_for(3) == queries_for(40)
+
+
+@pytest.mark.django_db
+def test_any_lookup_matches_in(live_room, make_participant):
+    """`voter_hash__any` finds the same rows as `voter_hash__in`, also for an empty list."""
+    from realtime.models import QuestionUpvote
+
+    person = make_participant(live_room)
+    question, _ = question_services.question_ask(user=person, room=live_room, text="Wie beslist?")
+    question_services.question_upvote(user=person, question=question)
+    stored = QuestionUpvote.objects.get().voter_hash
+
+    for values in ([stored, "x" * 64], ["y" * 64], []):
+        by_any = set(QuestionUpvote.objects.filter(voter_hash__any=values).values_list("pk", flat=True))
+        by_in = set(QuestionUpvote.objects.filter(voter_hash__in=values).values_list("pk", flat=True))
+        assert by_any == by_in
+    assert QuestionUpvote.objects.filter(voter_hash__any=[stored]).count() == 1
