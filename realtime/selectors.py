@@ -1,5 +1,6 @@
 """Reads for live rooms: question payloads, snapshots and per-perspective statistics."""
 
+import json
 import threading
 
 from django.db.models import Count, Q
@@ -194,9 +195,37 @@ def room_snapshots(*, room: LiveRoom, viewers: list[tuple[User | None, str]]) ->
     reactions, questions) in one query each for everyone, so a crowd that
     reconnects together costs a handful of queries, not a handful per person.
     """
+    snapshots = []
+    for parts in _snapshot_parts(room, viewers):
+        snapshot = {}
+        for part in parts:
+            snapshot.update(part)
+        snapshots.append(snapshot)
+    return snapshots
+
+
+def room_snapshot_texts(*, room: LiveRoom, viewers: list[tuple[User | None, str]]) -> list[str]:
+    """The same snapshots as JSON frames; the parts everyone shares are serialized once, not per person."""
+    texts: dict[int, str] = {}
+
+    def text(part: dict) -> str:
+        found = texts.get(id(part))
+        if found is None:
+            found = texts[id(part)] = json.dumps(part, ensure_ascii=False, separators=(",", ":"))[1:-1]
+        return found
+
+    return [
+        "{" + ",".join(t for t in map(text, parts) if t) + "}" for parts in _snapshot_parts(room, viewers)
+    ]
+
+
+def _snapshot_parts(room: LiveRoom, viewers: list[tuple[User | None, str]]) -> list[list[dict]]:
+    """Per viewer, the dicts that together make the snapshot; shared parts are the same objects."""
     room = LiveRoom.objects.select_related("session", "current_phase").get(pk=room.pk)
-    presence = presence_counts(room_id=room.pk)
-    public = {role: _public_part(room, role) for role in {role for _user, role in viewers}}
+    presence = {"presence": presence_counts(room_id=room.pk)}
+    roles = {role for _user, role in viewers}
+    heads = {role: {"type": "room.snapshot", "seq": room.seq, "role": role} for role in roles}
+    public = {role: _public_part(room, role) for role in roles}
     people = {user.pk: user for user, _role in viewers if user is not None and user.is_authenticated}
     shared = public.get("participant") or next(iter(public.values()))
     personal = _personal_parts(
@@ -206,22 +235,16 @@ def room_snapshots(*, room: LiveRoom, viewers: list[tuple[User | None, str]]) ->
         poll_ids=[p["id"] for p in shared["polls"]],
         note_ids=[n["id"] for n in shared["notes"]],
     )
-    moderator_part = _moderator_part(room) if "moderator" in public else None
-    snapshots = []
+    moderator_part = _moderator_part(room) if "moderator" in roles else None
+    out = []
     for user, role in viewers:
-        snapshot = {
-            "type": "room.snapshot",
-            "seq": room.seq,
-            "role": role,
-            **public[role],
-            "presence": presence,
-        }
+        parts = [heads[role], public[role], presence]
         if user is not None and user.is_authenticated:
-            snapshot.update(personal[user.pk])
+            parts.append(personal[user.pk])
         if role == "moderator":
-            snapshot.update(moderator_part)
-        snapshots.append(snapshot)
-    return snapshots
+            parts.append(moderator_part)
+        out.append(parts)
+    return out
 
 
 def _moderator_part(room: LiveRoom) -> dict:

@@ -9,7 +9,6 @@ session cookies, their roles, their presence rows and their snapshots take a
 fixed handful of queries for the whole group.
 """
 
-import json
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
@@ -36,10 +35,6 @@ class Joined:
     role: str | None  # None: may not join (close 4403); else participant, moderator or projector
     user: object
     snapshot: str | None  # the serialized room.snapshot frame
-
-
-def snapshot_text(snapshot: dict) -> str:
-    return json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"))
 
 
 def joins_record(room_id: int, requests: list[Join]) -> list[Joined]:
@@ -80,10 +75,10 @@ def joins_record(room_id: int, requests: list[Join]) -> list[Joined]:
     ]
     if not accepted:
         return [Joined(room, None, user, None) for user in users]
-    snapshots = iter(selectors.room_snapshots(room=room, viewers=accepted))
+    snapshots = iter(selectors.room_snapshot_texts(room=room, viewers=accepted))
     broadcast.presence_changed(room.pk)
     return [
-        Joined(room, role, user, snapshot_text(next(snapshots)) if role is not None else None)
+        Joined(room, role, user, next(snapshots) if role is not None else None)
         for user, role in zip(users, admitted, strict=True)
     ]
 
@@ -98,4 +93,4 @@ def leaves_record(room_id: int, requests: list[str]) -> list[None]:
 def snapshots_record(room_id: int, requests: list[tuple]) -> list[str]:
     """Fresh snapshots for many viewers `(user, role)` of one room (resyncs), serialized."""
     room = LiveRoom.objects.get(pk=room_id)
-    return [snapshot_text(s) for s in selectors.room_snapshots(room=room, viewers=requests)]
+    return selectors.room_snapshot_texts(room=room, viewers=requests)

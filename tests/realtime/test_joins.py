@@ -78,6 +78,8 @@ def test_bulk_snapshots_equal_one_by_one(live_room, make_participant):
         alone = selectors.room_snapshots(room=live_room, viewers=[(person, "participant")])[0]
         assert snapshot == alone
     assert [s["my_upvotes"] for s in together] == [[asked[1].pk], [], sorted([asked[0].pk, asked[1].pk])]
+    texts = selectors.room_snapshot_texts(room=live_room, viewers=[(p, "participant") for p in people])
+    assert [json.loads(t) for t in texts] == together
 
 
 @pytest.mark.django_db
