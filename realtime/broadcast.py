@@ -18,9 +18,10 @@ their own stream through the channel layer's moderators group.
 Every broadcast frame carries `ts`, the server's send time (Unix seconds), so
 clients and benchmarks can measure delivery latency on one clock.
 
-Upvote scores are coalesced per room and process: however many votes
-arrive, at most 1 / SCORE_INTERVAL `question.scored` frames go out.
-Presence counts are coalesced the same way, at most 1 / PRESENCE_INTERVAL.
+Upvote scores are coalesced per room: however many votes arrive, at most
+1 / SCORE_INTERVAL `question.scored` frames go out, across all server
+processes (they take turns through a short-lived Redis key). Presence counts
+are coalesced the same way, at most 1 / PRESENCE_INTERVAL.
 """
 
 import asyncio
@@ -203,7 +204,17 @@ class _Coalescer:
             self._pending.clear()
 
     def _flush(self, key) -> None:
+        interval = SCORE_INTERVAL if self._interval is None else self._interval
+        wait = fanout.cluster_wait(f"{self._flush_fn.__name__}:{key}", interval)
         with self._lock:
+            if wait > 0 and key in self._timers:
+                # Another server process flushed this room's frame moments ago: the room gets at
+                # most one per interval, however many processes serve it. Ours follows after.
+                timer = threading.Timer(wait, self._flush, args=(key,))
+                timer.daemon = True
+                self._timers[key] = timer
+                timer.start()
+                return
             items = self._pending.pop(key, set())
             self._timers.pop(key, None)
             self._last_flush[key] = time.monotonic()

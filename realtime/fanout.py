@@ -82,6 +82,27 @@ def publish(group: str, text: str) -> None:
         _redis_publisher().publish(channel, text)
 
 
+def cluster_wait(name: str, interval: float) -> float:
+    """
+    Seconds until this process may send the throttled frame `name` again, 0 when it may now.
+
+    One Redis key per frame name lives for `interval`: whichever server process
+    sets it first sends, the others wait for it to expire. Without Redis, or
+    when Redis does not answer, there is nobody to share with: 0.
+    """
+    config = _redis_config()
+    if config is None:
+        return 0.0
+    key = f"{config[1]}throttle:{name}"
+    try:
+        client = _redis_publisher()
+        if client.set(key, b"1", nx=True, px=max(1, int(interval * 1000))):
+            return 0.0
+        return max(0.0, client.pttl(key) / 1000)
+    except Exception:  # noqa: BLE001 - a missing throttle must not stop the frame
+        return 0.0
+
+
 # --- receiving (one hub per event loop) --------------------------------------------
 
 _hubs: dict = {}

@@ -217,3 +217,18 @@ async def test_votes_over_websocket_are_acked_after_commit(
     stored = await database_sync_to_async(lambda: QuestionUpvote.objects.filter(question_id=target).count())()
     count = await database_sync_to_async(lambda: Question.objects.get(pk=target).upvotes)()
     assert stored == count == 20
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_id_past_the_integer_range_fails_alone(live_room, questions, make_participant, room_socket):
+    """A huge id is 'not found' for its sender; a vote in the same moment is still stored and acked."""
+    people = await database_sync_to_async(lambda: [make_participant(live_room) for _ in range(2)])()
+    async with room_socket(live_room, people[0]) as first, room_socket(live_room, people[1]) as second:
+        await first.send_json_to({"action": "question.upvote", "id": "huge", "question": 10**30})
+        await second.send_json_to({"action": "question.upvote", "id": "fine", "question": questions[0].pk})
+        error = await next_of_type(first, "error")
+        ack = await next_of_type(second, "ack")
+
+    assert (error["id"], error["code"]) == ("huge", "not_found")
+    assert ack["id"] == "fine"
+    assert await database_sync_to_async(lambda: QuestionUpvote.objects.count())() == 1
