@@ -21,21 +21,21 @@ if str(ROOT) not in sys.path:
 from scripts.services import Postgres, Redis, free_port  # noqa: E402
 from tests.production import _wait_until_healthy, web_command, web_environment  # noqa: E402
 
-SERVERS = ("daphne", "uvicorn")
-UVICORN = (
-    "exec uvicorn --host 127.0.0.1 --port {port} --backlog 2048 --ws websockets-sansio "
-    "--loop uvloop --http httptools --proxy-headers --no-access-log --log-level warning "
+SERVERS = ("uvicorn", "daphne")
+DAPHNE = (
+    "exec daphne -e tcp:port={port}:backlog=2048:interface=127.0.0.1 --proxy-headers "
     "trialoog.asgi:application"
 )
 
 
 def server_command(server: str, port: int) -> list[str]:
-    """The compose web command on a loopback port; for uvicorn, its `exec daphne …` part swapped."""
+    """The compose web command (uvicorn, one worker) on a loopback port; for daphne, its `exec` part swapped."""
     command = web_command(port)
-    if server == "daphne" and "exec daphne" in command[2]:
+    if server == "uvicorn":
+        assert "exec uvicorn" in command[2], command
         return command
     prefix = command[2].split("exec ", 1)[0]
-    return ["sh", "-c", prefix + UVICORN.format(port=port)]
+    return ["sh", "-c", prefix + DAPHNE.format(port=port)]
 
 
 def stop_process(proc: subprocess.Popen) -> None:

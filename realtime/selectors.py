@@ -262,7 +262,7 @@ def _moderator_part(room: LiveRoom) -> dict:
     }
 
 
-HASH_CHUNK = 5000
+HASH_CHUNK = 50_000
 
 
 def _mine(kind: str, users: list[User], target_ids: list[int]) -> list[dict[str, tuple[int, int]]]:

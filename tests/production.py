@@ -38,14 +38,15 @@ def compose_web() -> dict:
     return yaml.safe_load(COMPOSE_FILE.read_text())["services"]["web"]
 
 
-def web_command(port: int) -> list[str]:
+def web_command(port: int, workers: int = 1) -> list[str]:
     """The compose web command, pointed at a loopback port instead of 0.0.0.0:8000."""
     command = compose_web()["command"]
     assert command[:2] == ["sh", "-c"], command
     script = (
         command[2]
-        .replace("tcp:port=8000:", f"tcp:port={port}:")
-        .replace("interface=0.0.0.0", "interface=127.0.0.1")
+        .replace("--host 0.0.0.0", "--host 127.0.0.1")
+        .replace("--port 8000", f"--port {port}")
+        .replace("${WEB_CONCURRENCY:-2}", str(workers))
     )
     return ["sh", "-c", script]
 

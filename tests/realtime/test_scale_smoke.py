@@ -1,7 +1,8 @@
 """
 Scale smoke test: 100 clients in one room for about ten seconds, against two
-daphne processes that share the suite's PostgreSQL and Redis (clients split
-across both), driven by the benchmark's own client process (bench/_clients.py).
+server processes, uvicorn (the production default) and daphne (still
+supported), that share the suite's PostgreSQL and Redis (clients split across
+both), driven by the benchmark's own client process (bench/_clients.py).
 
 It asserts correctness only: everyone connected, every broadcast reached every
 client in order, every vote acknowledged is stored exactly once, everyone
@@ -33,7 +34,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def two_servers(tmp_path):
-    """Two daphne processes on the test database and Redis; yields their ports."""
+    """A uvicorn and a daphne process on the test database and Redis; yields their ports."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))},
         "DJANGO_SETTINGS_MODULE": "trialoog.settings.test",
@@ -41,12 +42,23 @@ def two_servers(tmp_path):
         "REDIS_URL": settings.REDIS_URL,
         "SECRET_KEY": settings.SECRET_KEY,
     }
-    daphne = Path(sys.executable).parent / "daphne"
+    bin_dir = Path(sys.executable).parent
     procs, ports = [], [free_port(), free_port()]
+    commands = [
+        [
+            str(bin_dir / "uvicorn"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(ports[0]),
+            "--ws",
+            "websockets-sansio",
+        ],
+        [str(bin_dir / "daphne"), "-e", f"tcp:port={ports[1]}:backlog=2048:interface=127.0.0.1"],
+    ]
     try:
-        for index, port in enumerate(ports):
-            log = open(tmp_path / f"daphne-{index}.log", "w")  # noqa: SIM115 - closed below
-            command = [str(daphne), "-e", f"tcp:port={port}:backlog=2048:interface=127.0.0.1"]
+        for index, command in enumerate(commands):
+            log = open(tmp_path / f"server-{index}.log", "w")  # noqa: SIM115 - closed below
             proc = subprocess.Popen(
                 [*command, "trialoog.asgi:application"],
                 cwd=ROOT,

@@ -10,8 +10,8 @@ from tests.production import compose_web, production_web, shell_words, suite_dat
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_production_daphne_serves_healthz_and_websockets_through_redis(tmp_path):
-    """daphne with production settings answers /healthz and a WebSocket ping via the Redis layer."""
+def test_production_web_serves_healthz_and_websockets_through_redis(tmp_path):
+    """The compose web command with production settings answers /healthz and a WebSocket ping via Redis."""
     with production_web(
         database_url=suite_database_url(), redis_url=settings.REDIS_URL, tmp_path=tmp_path
     ) as base:
@@ -29,15 +29,20 @@ def test_production_daphne_serves_healthz_and_websockets_through_redis(tmp_path)
     assert pong == {"type": "pong", "id": "smoke-1"}
 
 
-def test_compose_web_runs_migrations_then_daphne_on_the_asgi_app():
-    """The compose web service migrates, then serves trialoog.asgi with daphne and a large backlog."""
+def test_compose_web_runs_migrations_then_uvicorn_on_the_asgi_app():
+    """The compose web service migrates, then serves trialoog.asgi with uvicorn as measured (docs/performance.md)."""
     words = shell_words(compose_web()["command"])
 
     assert words[:4] == ["python", "manage.py", "migrate", "--noinput"]
     assert words[5:8] == ["python", "manage.py", "createcachetable"]
-    daphne = words[words.index("daphne") :]
-    assert daphne[-1] == "trialoog.asgi:application"
-    assert "tcp:port=8000:backlog=2048:interface=0.0.0.0" in daphne
+    server = words[words.index("uvicorn") :]
+    assert server[-1] == "trialoog.asgi:application"
+    options = dict(zip(server[1:-1:2], server[2:-1:2], strict=False))
+    assert options["--backlog"] == "2048"
+    assert options["--ws"] == "websockets-sansio"
+    assert options["--loop"] == "uvloop"
+    assert options["--workers"] == "${WEB_CONCURRENCY:-2}"
+    assert "--proxy-headers" in server
 
 
 def test_compose_web_waits_for_healthy_postgres_and_redis():
