@@ -279,8 +279,10 @@ def _personal_parts(*, room, users, question_ids, poll_ids, note_ids) -> dict[in
     parts = {u.pk: {"my_upvotes": [], "my_votes": {}, "my_reactions": {}, "my_questions": []} for u in users}
     if not users:
         return parts
-    for chunk in _mine("question", users, question_ids):
-        rows = QuestionUpvote.objects.filter(question_id__in=question_ids, voter_hash__any=chunk)
+    # Only questions that have upvotes at all can be among mine: in a long session most have none.
+    upvoted = list(Question.objects.filter(pk__in=question_ids, upvotes__gt=0).values_list("pk", flat=True))
+    for chunk in _mine("question", users, upvoted):
+        rows = QuestionUpvote.objects.filter(question_id__in=upvoted, voter_hash__any=chunk)
         for key in rows.values_list("voter_hash", flat=True):
             person, question = chunk[key]
             parts[person]["my_upvotes"].append(question)

@@ -40,6 +40,7 @@ def test_compose_web_runs_migrations_then_uvicorn_on_the_asgi_app():
     options = dict(zip(server[1:-1:2], server[2:-1:2], strict=False))
     assert options["--backlog"] == "2048"
     assert options["--ws"] == "websockets-sansio"
+    assert options["--ws-per-message-deflate"] == "false"  # one frame, many sockets: no per-socket zlib
     assert options["--loop"] == "uvloop"
     assert options["--workers"] == "${WEB_CONCURRENCY:-2}"
     assert "--proxy-headers" in server
