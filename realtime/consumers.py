@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from realtime import actions, broadcast, fanout, groupcommit, groups, ratelimit, selectors
 from realtime.models import LiveRoom
-from realtime.services import joins, votes
+from realtime.services import joins
 from realtime.services import rooms as room_services
 
 logger = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 session_key=self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME),
                 projector_token=token,
             )
-            joined = votes.outcome_or_raise(await groupcommit.for_loop("joins").submit(room_id, request))
+            joined = await groupcommit.for_loop("joins").submit(room_id, request)
             self.room, self.role, self.user = joined.room, joined.role, joined.user
         await self.accept()
         if self.room is None:
@@ -206,7 +206,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def send_snapshot(self):
         user = None if self.role == "projector" else self.user
         text = await groupcommit.for_loop("snapshots").submit(self.room.pk, (user, self.role))
-        await self.send(text_data=votes.outcome_or_raise(text))
+        await self.send(text_data=text)
 
     async def room_frame(self, event):
         await self.send(text_data=event["text"])
@@ -311,7 +311,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 kind, parse, ack = batched
                 request = parse(content)
                 outcome = await groupcommit.for_loop(kind).submit(self.room.pk, (self.user, *request))
-                result = ack(request, votes.outcome_or_raise(outcome))
+                result = ack(request, outcome)
             else:
                 result = await db(handler)(user=self.user, room=self.room, data=content)
             await self._reply({"type": "ack", "id": action_id, "action": name, **(result or {})})

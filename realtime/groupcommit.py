@@ -39,14 +39,17 @@ class GroupCommit:
         self.running: set[int] = set()
 
     async def submit(self, room_id: int, request):
-        """Queue one request and wait for its outcome (a value, or an exception object)."""
+        """Queue one request and wait for its outcome; an outcome that is an exception is raised here."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         queue = self.pending.setdefault(room_id, [])
         queue.append((request, future))
         if len(queue) == 1 and room_id not in self.running:
             loop.call_later(GATHER_SECONDS, self._start, room_id)
-        return await future
+        outcome = await future
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
 
     def _start(self, room_id: int) -> None:
         if room_id in self.running:

@@ -79,20 +79,5 @@ def projector_token_reset(*, user: User, room: LiveRoom) -> str:
     return room.projector_token
 
 
-def presence_join(*, room: LiveRoom, channel_name: str, perspective: str) -> None:
-    """Count a connection in the room and tell the room. Expired rows of dead processes are removed."""
-    now = timezone.now()
-    Presence.objects.filter(room=room, last_seen__lt=now - PRESENCE_TTL).delete()
-    Presence.objects.update_or_create(
-        channel_name=channel_name, defaults={"room": room, "perspective": perspective, "last_seen": now}
-    )
-    broadcast.presence_changed(room.pk)
-
-
 def presence_touch(*, channel_name: str) -> None:
     Presence.objects.filter(channel_name=channel_name).update(last_seen=timezone.now())
-
-
-def presence_leave(*, room: LiveRoom, channel_name: str) -> None:
-    Presence.objects.filter(channel_name=channel_name).delete()
-    broadcast.presence_changed(room.pk)
