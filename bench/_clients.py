@@ -25,7 +25,9 @@ except ImportError:  # pragma: no cover
     uvloop = None
 
 OPEN_TIMEOUT = 30
-BULKY = re.compile(r'\{"type":"(question\.scored|note\.scored|poll\.results|presence\.changed)"')
+BULKY = re.compile(
+    r'\{"type":"(room\.snapshot|question\.scored|note\.scored|poll\.results|presence\.changed)"'
+)
 SEQ = re.compile(r'"seq":(\d+)[,}]')
 PHASE_LIMIT = 180  # seconds; no phase waits longer than this
 
@@ -83,8 +85,9 @@ class Client:
                 now = time.time()
                 bulky = BULKY.match(text)
                 if bulky:
-                    # Score and result frames carry kilobytes the harness never reads: take only
-                    # their type and seq, as a phone that drew them would still check the order.
+                    # Snapshots, score and result frames carry kilobytes the harness never reads: take
+                    # only their type and seq (each phone parses its own; one process for thousands
+                    # of phones would otherwise measure its own JSON parser).
                     kind = bulky.group(1)
                     seq_match = SEQ.search(text)
                     frame = {"type": kind, "seq": int(seq_match.group(1)) if seq_match else None}
@@ -142,6 +145,7 @@ class Worker:
         self.acks = 0
         self.errors = collections.Counter()
         self.ack_hist = collections.Counter()
+        self.poll_acks = collections.Counter()  # option id -> acknowledged poll votes
 
     def on_asked(self, k: int, now: float, ts: float | None, counted: bool) -> None:
         if not counted:
@@ -159,6 +163,8 @@ class Worker:
         if frame["type"] == "ack":
             self.acks += 1
             hist_add(self.ack_hist, latency)
+            if frame.get("action") == "poll.vote":
+                self.poll_acks[str(frame["choices"][0])] += 1
         else:
             self.errors[frame.get("code")] += 1
 
@@ -238,6 +244,8 @@ class Worker:
         questions = cmd["questions"]
         steps = cmd["steps"]  # [[rate_for_this_worker, seconds], ...]
         n = len(self.clients)
+        poll = cmd.get("poll")
+        voted = [False] * n
         results = []
         cursor = [0] * n
         for rate, seconds in steps:
@@ -253,6 +261,17 @@ class Worker:
                 client = self.clients[c]
                 if cursor[c] >= len(questions) or len(client.pending) > 20 or client.ws is None:
                     skipped += 1
+                    continue
+                if poll and not voted[c]:
+                    # Each person also votes once in the open poll, amid the upvotes.
+                    voted[c] = True
+                    vid = f"p{c}"
+                    client.pending[vid] = time.monotonic()
+                    option = poll["options"][c % len(poll["options"])]
+                    await client.send(
+                        {"action": "poll.vote", "id": vid, "poll": poll["id"], "choices": [option]}
+                    )
+                    sent += 1
                     continue
                 q = questions[(c + cursor[c]) % len(questions)]
                 cursor[c] += 1
@@ -274,6 +293,7 @@ class Worker:
                     "send_seconds": send_seconds,
                     "seconds": time.monotonic() - start,
                     "unanswered": sum(len(c.pending) for c in self.clients),
+                    "poll_acks": self.poll_acks,
                 }
             )
             for client in self.clients:

@@ -147,6 +147,8 @@ class Seed:
     asker_cookies: list[str]
     moderator_cookie: str
     vote_questions: list[int]
+    poll_id: int
+    poll_options: list[int]
 
 
 def _session_cookie(user, backend: str) -> tuple[str, object]:
@@ -175,10 +177,11 @@ def seed(*, participants: int, askers: int, vote_questions: int) -> Seed:
     from django.conf import settings
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.models import Session as DjangoSession
+    from django.utils import timezone
 
     from accounts.models import User
     from events.models import Event, Registration, Room, Session, SessionKind
-    from realtime.models import LiveRoom, Question
+    from realtime.models import LiveRoom, Poll, PollOption, Question
 
     tag = secrets.token_hex(3)
     event = Event.objects.create(
@@ -241,6 +244,16 @@ def seed(*, participants: int, askers: int, vote_questions: int) -> Seed:
             for i in range(vote_questions)
         ]
     )
+    poll = Poll.objects.create(
+        room=room,
+        text="Bench-stelling",
+        kind=Poll.Kind.SCALE,
+        state=Poll.State.OPEN,
+        opened_at=timezone.now(),
+    )
+    options = PollOption.objects.bulk_create(
+        [PollOption(poll=poll, label=f"Antwoord {i}", value=i, position=i) for i in range(1, 6)]
+    )
     return Seed(
         code=session.code,
         room_id=room.pk,
@@ -248,14 +261,18 @@ def seed(*, participants: int, askers: int, vote_questions: int) -> Seed:
         asker_cookies=cookies[participants : participants + askers],
         moderator_cookie=cookies[-1],
         vote_questions=[q.pk for q in questions],
+        poll_id=poll.pk,
+        poll_options=[o.pk for o in options],
     )
 
 
-def vote_check(*, room_id: int, acked: int) -> dict:
+def vote_check(
+    *, room_id: int, acked: int, poll_id: int | None = None, poll_acks: dict | None = None
+) -> dict:
     """What the database holds after the vote phase, against what was acknowledged."""
     from django.db.models import Count, Sum
 
-    from realtime.models import Question, QuestionUpvote
+    from realtime.models import PollChoice, PollVote, Question, QuestionUpvote
 
     rows = QuestionUpvote.objects.filter(question__room_id=room_id).count()
     counters = Question.objects.filter(room_id=room_id).aggregate(total=Sum("upvotes"))["total"] or 0
@@ -266,14 +283,33 @@ def vote_check(*, room_id: int, acked: int) -> dict:
         .filter(n__gt=1)
         .count()
     )
-    return {
+    upvote_acks = acked - sum((poll_acks or {}).values())
+    result = {
         "stored": rows,
         "counter_sum": counters,
-        "acked": acked,
-        "lost": max(0, acked - rows),
-        "unacked_stored": max(0, rows - acked),
+        "acked": upvote_acks,
+        "lost": max(0, upvote_acks - rows),
+        "unacked_stored": max(0, rows - upvote_acks),
         "double": doubles + abs(counters - rows),
     }
+    if poll_id is not None:
+        # Everyone votes once, always for the same option: per option, stored must equal acknowledged.
+        stored = {
+            str(option): n
+            for option, n in PollChoice.objects.filter(vote__poll_id=poll_id)
+            .values_list("option_id")
+            .annotate(n=Count("id"))
+        }
+        acks = {str(k): v for k, v in (poll_acks or {}).items()}
+        result["poll"] = {
+            "votes_stored": PollVote.objects.filter(poll_id=poll_id).count(),
+            "votes_acked": sum(acks.values()),
+            "lost": sum(max(0, n - stored.get(k, 0)) for k, n in acks.items()),
+            # A scale poll takes one answer: more answers than votes would be a vote counted twice.
+            "double": sum(stored.values()) - PollVote.objects.filter(poll_id=poll_id).count(),
+            "unacked_stored": sum(max(0, n - acks.get(k, 0)) for k, n in stored.items()),
+        }
+    return result
 
 
 # --- server CPU and memory from /proc ------------------------------------------------

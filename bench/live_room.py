@@ -277,7 +277,10 @@ def vote_phase(workers, server_pids, seed, args) -> dict:
     n_workers = len(workers.procs)
     plan = [[min(rate, args.clients * 4) / n_workers, args.vote_seconds] for rate in args.vote_steps]
     cpu = _harness.CpuMeter(server_pids)
-    results = workers.run({"phase": "votes", "questions": seed.vote_questions, "steps": plan, "drain": 20})
+    poll = {"id": seed.poll_id, "options": seed.poll_options}
+    results = workers.run(
+        {"phase": "votes", "questions": seed.vote_questions, "poll": poll, "steps": plan, "drain": 20}
+    )
     total_cpu = cpu.stop()
     acked_total = 0
     for index, rate in enumerate(args.vote_steps):
@@ -302,7 +305,13 @@ def vote_phase(workers, server_pids, seed, args) -> dict:
             }
         )
     time.sleep(1)
-    check = _harness.vote_check(room_id=seed.room_id, acked=acked_total)
+    poll_acks = collections.Counter()
+    for r in results:
+        for row in r["steps"]:
+            poll_acks.update(row["poll_acks"])
+    check = _harness.vote_check(
+        room_id=seed.room_id, acked=acked_total, poll_id=seed.poll_id, poll_acks=dict(poll_acks)
+    )
     return {"steps": steps, "check": check, "server_cpu": total_cpu}
 
 

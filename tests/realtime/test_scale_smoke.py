@@ -109,6 +109,7 @@ def test_hundred_clients_get_every_broadcast_and_every_vote_counts_once(two_serv
             {
                 "phase": "votes",
                 "questions": seed.vote_questions,
+                "poll": {"id": seed.poll_id, "options": seed.poll_options},
                 "steps": [[VOTES_PER_SECOND, VOTE_SECONDS]],
                 "drain": 30,
             }
@@ -117,10 +118,21 @@ def test_hundred_clients_get_every_broadcast_and_every_vote_counts_once(two_serv
         assert step["sent"] > 0
         assert step["errors"] == {}
         assert step["acked"] == step["sent"]
-        check = _harness.vote_check(room_id=seed.room_id, acked=step["acked"])
-        assert check["stored"] == step["acked"]
+        poll_acks = dict(step["poll_acks"])
+        assert sum(poll_acks.values()) == CLIENTS, "every client votes once in the poll"
+        check = _harness.vote_check(
+            room_id=seed.room_id, acked=step["acked"], poll_id=seed.poll_id, poll_acks=poll_acks
+        )
+        assert check["stored"] == check["acked"] == step["acked"] - CLIENTS
         assert check["lost"] == 0
         assert check["double"] == 0
+        assert check["poll"] == {
+            "votes_stored": CLIENTS,
+            "votes_acked": CLIENTS,
+            "lost": 0,
+            "double": 0,
+            "unacked_stored": 0,
+        }
 
         [reconnect] = workers.run({"phase": "reconnect", "concurrency": 10})
         assert reconnect["connected"] == CLIENTS, reconnect["failures"]
