@@ -102,6 +102,30 @@ def _projector_token_valid(room_id: int, token: str | None) -> bool:
     return LiveRoom.objects.filter(pk=room_id, projector_token=token).exists()
 
 
+def _direct_protocol(send):
+    """
+    uvicorn's websockets-sansio protocol behind this ASGI `send`, when room frames may bypass it.
+
+    A server frame without compression is the same bytes for every socket, so
+    the fan-out builds it once and writes it to each transport, as
+    `websockets.broadcast()` does, instead of framing the text again per socket.
+    Only for that protocol and only without per-message deflate (compressed
+    frames differ per socket); everything else (daphne, tests) uses `send`.
+    The protocol's own back-pressure flag still sends busy sockets the slow way.
+    """
+    protocol = getattr(send, "__self__", None)
+    if type(protocol).__name__ != "WebSocketsSansIOProtocol":
+        return None
+    conn = getattr(protocol, "conn", None)
+    if (
+        conn is None
+        or conn.extensions
+        or not all(hasattr(protocol, name) for name in ("transport", "writable", "close_sent"))
+    ):
+        return None
+    return protocol
+
+
 class ProtocolError(Exception):
     def __init__(self, code: str, message: str, **extra):
         super().__init__(message)
@@ -147,6 +171,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self._writing = False
         self._stale = False
         self._backlog = collections.deque()
+        self._direct = None
         code = self.scope["url_route"]["kwargs"]["code"]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         token = (query.get("projector") or [None])[0]
@@ -178,6 +203,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.role == "moderator":
             await self.channel_layer.group_add(groups.moderators(self.room.pk), self.channel_name)
         await self.send(text_data=joined.snapshot)
+        self._direct = _direct_protocol(self.base_send)
         self._ready = True
         if self._backlog or self._stale:
             self._start_writer()
@@ -213,7 +239,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     # --- the fan-out member: frames of the room, written without a task or a queue hop ---
 
-    def deliver(self, text: str) -> None:
+    def deliver(self, outgoing: fanout.Outgoing) -> None:
         """Write one serialized room frame; queue it while this socket is busy or not ready."""
         if self._stale:
             return
@@ -221,9 +247,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if len(self._backlog) >= MAX_BACKLOG:
                 self.resync()
             else:
-                self._backlog.append(text)
+                self._backlog.append(outgoing.text)
             return
-        send = self.base_send({"type": "websocket.send", "text": text})
+        direct = self._direct
+        if (
+            direct is not None
+            and direct.writable.is_set()
+            and not direct.close_sent
+            and not direct.transport.is_closing()
+        ):
+            # The same WebSocket frame bytes for every socket, built once per broadcast.
+            direct.transport.write(outgoing.wire)
+            return
+        send = self.base_send({"type": "websocket.send", "text": outgoing.text})
         try:
             blocker = send.send(None)
         except StopIteration:

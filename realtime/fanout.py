@@ -103,6 +103,25 @@ def cluster_wait(name: str, interval: float) -> float:
         return 0.0
 
 
+class Outgoing:
+    """One room frame on its way to the local sockets: the text, and its WebSocket frame built once."""
+
+    __slots__ = ("text", "_wire")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._wire = None
+
+    @property
+    def wire(self) -> bytes:
+        """The unmasked, uncompressed text frame a server sends: the same bytes for every socket."""
+        if self._wire is None:
+            from websockets.frames import Frame, Opcode
+
+            self._wire = Frame(Opcode.TEXT, self.text.encode()).serialize(mask=False)
+        return self._wire
+
+
 # --- receiving (one hub per event loop) --------------------------------------------
 
 _hubs: dict = {}
@@ -131,7 +150,7 @@ class Hub:
         self.subscriber = _Subscriber(self, *config) if config else None
 
     async def join(self, group: str, member) -> None:
-        """Add a member (anything with `deliver(text)` and `resync()`); subscribe first if needed."""
+        """Add a member (anything with `deliver(outgoing)` and `resync()`); subscribe first if needed."""
         members = self.groups.get(group)
         if members is None:
             members = self.groups[group] = set()
@@ -153,9 +172,10 @@ class Hub:
                     self.subscriber.close()  # nobody left here: no connection kept for nothing
 
     def deliver(self, group: str, text: str) -> None:
+        outgoing = Outgoing(text)
         for member in tuple(self.groups.get(group, ())):
             try:
-                member.deliver(text)
+                member.deliver(outgoing)
             except Exception:  # noqa: BLE001 - one broken socket must not stop the room
                 logger.exception("fan-out to a member failed")
 

@@ -1,0 +1,57 @@
+"""The fan-out's shared frame bytes, and when a socket may be written to directly."""
+
+import types
+
+from websockets.frames import Frame, Opcode
+from websockets.streams import StreamReader
+
+from realtime.consumers import _direct_protocol
+from realtime.fanout import Outgoing
+
+
+def _parse(data: bytes) -> Frame:
+    reader = StreamReader()
+    reader.feed_data(data)
+    reader.feed_eof()
+    parser = Frame.parse(reader.read_exact, mask=False)
+    try:
+        next(parser)
+    except StopIteration as done:
+        return done.value
+    raise AssertionError("incomplete frame")
+
+
+def test_wire_is_the_text_frame_a_server_sends():
+    """Unmasked, final, text, with the UTF-8 payload: what every client decodes as the same message."""
+    text = '{"type":"question.asked","question":{"text":"Wie betaalt de rekening? é€"}}' * 40
+    frame = _parse(Outgoing(text).wire)
+
+    assert (frame.opcode, frame.fin, frame.rsv1) == (Opcode.TEXT, True, False)
+    assert frame.data.decode() == text
+
+
+def test_wire_is_built_once():
+    outgoing = Outgoing("{}")
+    assert outgoing.wire is outgoing.wire
+
+
+class WebSocketsSansIOProtocol:
+    """Stands in for uvicorn's protocol class of that name (only its shape matters)."""
+
+    def __init__(self, extensions):
+        self.conn = types.SimpleNamespace(extensions=extensions)
+        self.transport = object()
+        self.writable = object()
+        self.close_sent = False
+
+    async def send(self, message):
+        raise AssertionError("not used here")
+
+
+def test_direct_writes_only_for_uncompressed_uvicorn_sockets():
+    async def plain_send(message):
+        raise AssertionError("not used here")
+
+    assert _direct_protocol(WebSocketsSansIOProtocol([]).send) is not None
+    assert _direct_protocol(WebSocketsSansIOProtocol(["permessage-deflate"]).send) is None
+    assert _direct_protocol(plain_send) is None
