@@ -104,8 +104,25 @@ def _dispatch(group: str, text: str) -> None:
 
 
 def publish(room_id: int, event_type: str, **payload) -> None:
-    """Send a public event to everyone in the room, through the per-process fan-out."""
-    fanout.publish(groups.room(room_id), frame(event_type, _next_seq(room_id, "seq"), **payload))
+    """
+    Send a public event to everyone in the room, through the per-process fan-out.
+
+    The room row stays locked from taking the next `seq` until the frame is
+    published, so frames reach Redis, and so every client, in `seq` order, even
+    when several threads or server processes broadcast to one room at once.
+    Out of order, a client would see a gap and ask for a snapshot it does not need.
+    """
+    failed = None
+    with transaction.atomic():
+        seq = _next_seq(room_id, "seq")
+        try:
+            fanout.publish(groups.room(room_id), frame(event_type, seq, **payload))
+        except Exception as error:  # noqa: BLE001 - raised below, after the new seq is committed
+            # The state changed all the same: the seq must move on, or snapshots cached for
+            # the old seq stay in use and clients miss the gap that sends them a fresh one.
+            failed = error
+    if failed is not None:
+        raise failed
 
 
 def publish_moderators(room_id: int, event_type: str, **payload) -> None:
