@@ -19,7 +19,7 @@ Measured and printed:
 - a saturation ramp, and every figure as a ratio to the raw server.
 
     .venv/bin/python bench/live_room.py --clients 2000
-    .venv/bin/python bench/live_room.py --clients 2000 --server uvicorn --processes 2
+    .venv/bin/python bench/live_room.py --clients 2000 --server daphne --skip-votes --no-raw
 
 Everything runs on 127.0.0.1. The client processes share the machine's cores
 with the server, PostgreSQL and Redis.
@@ -381,19 +381,19 @@ def print_report(reports: list[dict], args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=2000)
-    parser.add_argument("--duration", type=float, default=10, help="seconds of the sustained broadcast step")
+    parser.add_argument("--duration", type=float, default=30, help="seconds of the sustained broadcast step")
     parser.add_argument("--rate", type=float, default=10, help="broadcasts per second, sustained")
     parser.add_argument("--server", choices=_harness.SERVERS, default="uvicorn")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=2)
-    parser.add_argument("--workers", type=int, default=1, help="client processes")
+    parser.add_argument("--workers", type=int, default=2, help="client processes")
     parser.add_argument("--askers", type=int, default=30, help="extra participants that ask the questions")
     parser.add_argument("--ramp", type=lambda s: [float(x) for x in s.split(",") if x], default=[25, 50, 100])
     parser.add_argument("--ramp-seconds", type=float, default=5)
     parser.add_argument(
-        "--vote-steps", type=lambda s: [int(x) for x in s.split(",") if x], default=[1000, 2500, 5000]
+        "--vote-steps", type=lambda s: [int(x) for x in s.split(",") if x], default=[1000, 5000]
     )
-    parser.add_argument("--vote-seconds", type=float, default=10)
-    parser.add_argument("--vote-questions", type=int, default=50)
+    parser.add_argument("--vote-seconds", type=float, default=30)
+    parser.add_argument("--vote-questions", type=int, default=120)
     parser.add_argument("--skip-votes", action="store_true")
     parser.add_argument("--no-raw", action="store_true", help="skip the raw websockets server")
     parser.add_argument("--connect-concurrency", type=int, default=200)
