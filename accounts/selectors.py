@@ -1,4 +1,6 @@
-"""Reads for accounts: the personal data export."""
+"""Reads for accounts: the personal data export, and logins behind session keys."""
+
+import re
 
 from django.utils import timezone
 
@@ -71,6 +73,9 @@ def user_data_export(*, user: User) -> dict:
     return data
 
 
+SESSION_KEY_SHAPE = re.compile(r"[a-z0-9]{8,40}")
+
+
 def users_for_session_keys(keys) -> dict:
     """
     The logged-in user behind each session key, as `django.contrib.auth.get_user` finds it, for many keys at once.
@@ -90,7 +95,9 @@ def users_for_session_keys(keys) -> dict:
     from django.utils.crypto import constant_time_compare
     from django.utils.module_loading import import_string
 
-    keys = {key for key in keys if isinstance(key, str) and 0 < len(key) <= 40}
+    # Django makes keys of 32 characters from [a-z0-9]; anything else (a NUL byte, say) is no
+    # session, and must not reach the query that answers for everyone else in the batch.
+    keys = {key for key in keys if isinstance(key, str) and SESSION_KEY_SHAPE.fullmatch(key)}
     store_class = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
     if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
         store = store_class()

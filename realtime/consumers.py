@@ -181,15 +181,27 @@ class RoomConsumer(AsyncWebsocketConsumer):
             # Listen first: frames that arrive while the snapshot is built wait in the backlog.
             self.hub = fanout.hub()
             self.group = groups.room(room_id)
-            await self.hub.join(self.group, self)
             request = joins.Join(
                 channel_name=self.channel_name,
                 user=self.scope.get("user"),
                 session_key=self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME),
                 projector_token=token,
+                code=code,
             )
-            joined = await groupcommit.for_loop("joins").submit(room_id, request)
+            try:
+                await self.hub.join(self.group, self)
+                joined = await groupcommit.for_loop("joins").submit(room_id, request)
+            except BaseException:
+                # Channels does not call disconnect() after a failed connect: leave the room here.
+                self.hub.leave(self.group, self)
+                self.hub = None
+                raise
             self.room, self.role, self.user = joined.room, joined.role, joined.user
+            if self.room is None:
+                _room_ids.pop(code, None)  # the code moved to another session, or the room is gone
+            if self.role is None:
+                self.hub.leave(self.group, self)  # refused: it hears nothing of this room
+                self.hub = None
         await self.accept()
         if self.room is None:
             await self.close(code=4404)

@@ -58,7 +58,8 @@ def _redis_publisher():
             import redis
 
             url, _prefix = _redis_config()
-            _publisher = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+            # Short timeouts: broadcast.publish holds the room row while it publishes.
+            _publisher = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         return _publisher
 
 

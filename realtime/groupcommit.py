@@ -21,6 +21,7 @@ import logging
 import weakref
 
 from channels.db import database_sync_to_async
+from django.db import InterfaceError, OperationalError
 
 from realtime.services import joins, votes
 
@@ -48,7 +49,7 @@ class GroupCommit:
             loop.call_later(GATHER_SECONDS, self._start, room_id)
         outcome = await future
         if isinstance(outcome, Exception):
-            raise outcome
+            raise _own_copy(outcome)
         return outcome
 
     def _start(self, room_id: int) -> None:
@@ -64,10 +65,7 @@ class GroupCommit:
 
     async def _run(self, room_id: int, batch: list) -> None:
         try:
-            outcomes = await self.record(room_id, [request for request, _future in batch])
-        except Exception as error:  # noqa: BLE001 - every waiting vote gets the error, none is acked
-            logger.warning("group commit for room %s failed: %r", room_id, error)
-            outcomes = [error] * len(batch)
+            outcomes = await self._record_all(room_id, [request for request, _future in batch])
         finally:
             self.running.discard(room_id)
         for (_request, future), outcome in zip(batch, outcomes, strict=True):
@@ -75,6 +73,36 @@ class GroupCommit:
                 future.set_result(outcome)
         if self.pending.get(room_id):
             self._start(room_id)
+
+    async def _record_all(self, room_id: int, requests: list) -> list:
+        """The batch's outcomes; when the batch fails, each request alone, so one bad request fails alone."""
+        try:
+            return await self.record(room_id, requests)
+        except Exception as error:  # noqa: BLE001 - answered per request below, never lost
+            if len(requests) == 1 or isinstance(error, OperationalError | InterfaceError):
+                # The database is away: nobody's request can be stored now; each gets the error.
+                logger.warning("group commit for room %s failed: %r", room_id, error)
+                return [error] * len(requests)
+            logger.warning("group commit for room %s failed, retrying one by one: %r", room_id, error)
+        outcomes = []
+        for request in requests:
+            try:
+                outcomes.extend(await self.record(room_id, [request]))
+            except Exception as error:  # noqa: BLE001 - this request's own outcome
+                outcomes.append(error)
+        return outcomes
+
+
+def _own_copy(error: Exception) -> Exception:
+    """
+    A fresh exception for one waiter: the same object raised by many would collect all their tracebacks.
+    """
+    try:
+        copy = type(error)(*error.args)
+    except Exception:  # noqa: BLE001 - an exception type that cannot be rebuilt is raised as it is
+        return error
+    copy.__cause__ = error.__cause__
+    return copy
 
 
 _instances: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -27,6 +27,7 @@ class Join:
     user: object = None  # the person, when already known; else the login behind session_key
     session_key: str | None = None
     projector_token: str | None = None
+    code: str | None = None  # the join code used; a room whose code has changed since is not found
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,22 @@ class Joined:
 def joins_record(room_id: int, requests: list[Join]) -> list[Joined]:
     """Resolve, admit and count many joins of one room; one outcome per request, in order."""
     room = LiveRoom.objects.select_related("session__event", "session__room").filter(pk=room_id).first()
+    gone = Joined(None, None, AnonymousUser(), None)
     if room is None:
-        return [Joined(None, None, AnonymousUser(), None) for _request in requests]
+        return [gone for _request in requests]
+    # The consumer found this room through a per-process cache of join codes: a code changed in
+    # the admin since then belongs to another session or to none, so it does not open this room.
+    current = [r for r in requests if _code_matches(r, room)]
+    answers = iter(_admit(room, current) if current else [])
+    return [next(answers) if _code_matches(r, room) else gone for r in requests]
+
+
+def _code_matches(request: Join, room: LiveRoom) -> bool:
+    return request.code is None or request.code.strip().upper() == room.session.code
+
+
+def _admit(room: LiveRoom, requests: list[Join]) -> list[Joined]:
+    """Who each request is, with which role; presence and snapshots for those admitted."""
     logins = users_for_session_keys(
         {r.session_key for r in requests if r.user is None and r.session_key is not None}
     )

@@ -127,10 +127,17 @@ def poll_votes_record(*, room_id: int, requests: list[tuple]) -> list:
     room = LiveRoom.objects.select_related("session").get(pk=room_id)
     allowed, closed = _may_take_part(room, [request[0] for request in requests])
     poll_ids = sorted({poll_id for _user, poll_id, _choices in requests})
+    # Only open polls are locked (in pk order): a poll that is not open only gets answered
+    # "closed", and locking it could deadlock with a moderator opening it (poll_open).
     polls = {
         p.pk: p
-        for p in Poll.objects.select_for_update().filter(room_id=room_id, pk__in=poll_ids).order_by("pk")
+        for p in Poll.objects.select_for_update()
+        .filter(room_id=room_id, pk__in=poll_ids, state=Poll.State.OPEN)
+        .order_by("pk")
     }
+    others = set(poll_ids) - set(polls)
+    if others:
+        polls.update({p.pk: p for p in Poll.objects.filter(room_id=room_id, pk__in=others)})
     options: dict[int, set[int]] = {}
     for poll_id, option_id in PollOption.objects.filter(poll_id__in=polls).values_list("poll_id", "pk"):
         options.setdefault(poll_id, set()).add(option_id)

@@ -5,6 +5,7 @@ import json
 import urllib.request
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.db import connection
 
 from realtime.models import LiveRoom, Question
@@ -62,6 +63,9 @@ def test_postgres_restart_gives_clear_errors_then_recovers(daphne_server):
     seen = asyncio.run(_outage(postgres, daphne_server.base, room.session.code, cookie))
 
     connection.close()
+    # The restart killed the connection that async tests' sync_to_async thread may hold:
+    # drop it, so a later test in that thread does not meet "terminating connection".
+    asyncio.run(sync_to_async(lambda: connection.close())())  # `connection` resolved in that thread
     texts = sorted(Question.objects.values_list("text", flat=True))
     assert seen["health_down"] == (503, {"database": "error", "channel_layer": "ok"})
     assert seen["page"][0] == 503

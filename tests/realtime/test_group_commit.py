@@ -233,3 +233,63 @@ async def test_an_id_past_the_integer_range_fails_alone(live_room, questions, ma
     assert (error["id"], error["code"]) == ("huge", "not_found")
     assert ack["id"] == "fine"
     assert await database_sync_to_async(lambda: QuestionUpvote.objects.count())() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_request_that_breaks_the_batch_fails_alone(live_room, questions, make_participant):
+    """When the batch raises, each request is tried alone: the others are stored, the bad one gets its error."""
+    people = await database_sync_to_async(lambda: [make_participant(live_room) for _ in range(3)])()
+    gatherer = groupcommit.GroupCommit(
+        lambda room_id, requests: votes.upvotes_record(room_id=room_id, requests=requests)
+    )
+
+    outcomes = await asyncio.gather(
+        *(gatherer.submit(live_room.pk, (person, questions[0].pk)) for person in people),
+        gatherer.submit(live_room.pk, (people[0], "geen-nummer")),
+        return_exceptions=True,
+    )
+
+    assert outcomes[:3] == [True, True, True]
+    assert isinstance(outcomes[3], ValueError)
+    count = await database_sync_to_async(lambda: Question.objects.get(pk=questions[0].pk).upvotes)()
+    assert count == 3
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_every_waiter_gets_its_own_exception(live_room, questions, make_participant):
+    """One shared exception raised by many waiters would pile up their tracebacks."""
+    people = await database_sync_to_async(lambda: [make_participant(live_room) for _ in range(2)])()
+    await database_sync_to_async(
+        lambda: type(live_room).objects.filter(pk=live_room.pk).update(is_open=False)
+    )()
+    gatherer = groupcommit.GroupCommit(
+        lambda room_id, requests: votes.upvotes_record(room_id=room_id, requests=requests)
+    )
+
+    first, second = await asyncio.gather(
+        *(gatherer.submit(live_room.pk, (person, questions[0].pk)) for person in people),
+        return_exceptions=True,
+    )
+
+    assert first is not second
+    assert first.code == second.code == "room_closed"
+    assert first.messages == second.messages
+
+
+@pytest.mark.django_db
+def test_votes_for_a_poll_that_is_not_open_are_refused_without_a_lock(
+    live_room, open_poll, make_moderator, make_participant
+):
+    moderator = make_moderator(live_room)
+    draft = poll_services.poll_create(user=moderator, room=live_room, text="Later", kind="scale")
+    alice = make_participant(live_room)
+    option = open_poll.options.values_list("pk", flat=True).first()
+    draft_option = draft.options.values_list("pk", flat=True).first()
+
+    outcomes = votes.poll_votes_record(
+        room_id=live_room.pk, requests=[(alice, draft.pk, [draft_option]), (alice, open_poll.pk, [option])]
+    )
+
+    assert outcomes[0].code == "poll_closed"
+    assert outcomes[1] == [option]
+    assert PollVote.objects.filter(poll=open_poll).count() == 1

@@ -113,3 +113,57 @@ def test_any_lookup_matches_in(live_room, make_participant):
         by_in = set(QuestionUpvote.objects.filter(voter_hash__in=values).values_list("pk", flat=True))
         assert by_any == by_in
     assert QuestionUpvote.objects.filter(voter_hash__any=[stored]).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_changed_join_code_no_longer_opens_the_room(live_room, make_participant):
+    """The consumer's code→room cache may be stale: the old code is refused, the new one works."""
+    person = make_participant(live_room)
+    old_code = live_room.session.code
+    type(live_room.session).objects.filter(pk=live_room.session.pk).update(code="NIEUW1")
+
+    old, new = joins.joins_record(
+        live_room.pk,
+        [
+            joins.Join("c-old", user=person, code=old_code.lower()),
+            joins.Join("c-new", user=person, code="nieuw1"),
+        ],
+    )
+
+    assert (old.room, old.role) == (None, None)
+    assert (new.room.pk, new.role) == (live_room.pk, "participant")
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_malformed_session_cookie_spoils_nobody_elses_join(live_room, make_participant):
+    """A NUL byte in one cookie, joining at the same moment as an honest person: only it is refused."""
+    import asyncio
+
+    from channels.db import database_sync_to_async
+    from channels.routing import URLRouter
+    from channels.sessions import CookieMiddleware
+    from channels.testing import WebsocketCommunicator
+
+    from realtime import fanout, groups
+    from realtime.routing import websocket_urlpatterns
+
+    person = await database_sync_to_async(lambda: make_participant(live_room))()
+    key = await database_sync_to_async(_session_key)(person)
+    code = await database_sync_to_async(lambda: live_room.session.code)()
+    app = CookieMiddleware(URLRouter(websocket_urlpatterns))
+
+    def socket(cookie: bytes):
+        return WebsocketCommunicator(app, f"/ws/rooms/{code}/", headers=[(b"cookie", cookie)])
+
+    honest, bad = socket(f"sessionid={key}".encode()), socket(b'sessionid="\\000kwaad"')
+    (ok, _), (bad_ok, bad_code) = await asyncio.gather(honest.connect(timeout=5), bad.connect(timeout=5))
+    try:
+        snapshot = await honest.receive_json_from(timeout=5)
+        if bad_ok:
+            bad_code = (await bad.receive_output(timeout=5)).get("code")
+        assert ok and snapshot["type"] == "room.snapshot" and snapshot["role"] == "participant"
+        assert bad_code == 4403
+        assert len(fanout.hub().groups.get(groups.room(live_room.pk), ())) == 1
+    finally:
+        await honest.disconnect()
+        await bad.disconnect()
