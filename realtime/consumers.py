@@ -77,9 +77,11 @@ _room_lookups: dict[tuple, asyncio.Future] = {}
 
 async def _room_id(code: str) -> int | None:
     """
-    The live room behind a join code; remembered per process (a session's code does not change).
+    The live room behind a join code, remembered per process.
 
-    A crowd that arrives before the first answer shares that one lookup.
+    A crowd that arrives before the first answer shares that one lookup. The
+    join checks the code against the room again (an organiser may change it in
+    the admin) and the consumer forgets a code that no longer matches.
     """
     room_id = _room_ids.get(code)
     if room_id is not None:
