@@ -5,7 +5,8 @@ A participant is anyone with an active registration for the session's event.
 A moderator is a moderator or rapporteur of the session, or an organiser.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from events.models import Registration
@@ -48,15 +49,20 @@ def takers_among(users, room: LiveRoom) -> set[int]:
     """The ids of those users who may take part in this open room: `can_take_part` for many at once."""
     if not room.is_open:
         return set()
-    candidates = {user.pk: user for user in users if user.is_authenticated and user.perspective}
-    registered = set(
-        Registration.objects.filter(
-            user_id__in=candidates, event_id=room.session.event_id, status=Registration.Status.REGISTERED
-        ).values_list("user_id", flat=True)
-    )
-    return registered | {
-        pk for pk, user in candidates.items() if pk not in registered and is_moderator(user, room)
-    }
+    return set(roles_in_room([user for user in users if user.is_authenticated and user.perspective], room))
+
+
+def room_closed_error() -> ValidationError:
+    """What someone hears who tries to add something to a closed room."""
+    return ValidationError(_("Deze zaal is gesloten. U kunt nu niets toevoegen."), code="room_closed")
+
+
+def require_take_part(user: User, room: LiveRoom) -> None:
+    """Raise the closed-room error, or PermissionDenied, unless this person may take part here now."""
+    if not room.is_open:
+        raise room_closed_error()
+    if not can_take_part(user, room):
+        raise PermissionDenied
 
 
 def roles_in_room(users, room: LiveRoom) -> dict[int, str]:

@@ -12,7 +12,7 @@ from accounts.services import audit_log
 from realtime import broadcast
 from realtime.hashing import voter_hash
 from realtime.models import NOTE_MAX_LENGTH, Action, LiveRoom, Note, NoteReaction, Phase
-from realtime.permissions import can_take_part, is_moderator, require_moderator
+from realtime.permissions import is_moderator, require_moderator, require_take_part
 from realtime.phases import template_for
 from realtime.services.audit import room_audit
 
@@ -119,10 +119,7 @@ def note_add(*, user: User, room: LiveRoom, kind: str, text: str, client_id: str
     room's pre-moderation; moderators' notes are visible at once. The same
     client_id twice stores one note.
     """
-    if not room.is_open:
-        raise ValidationError(_("Deze zaal is gesloten. U kunt nu niets toevoegen."), code="room_closed")
-    if not can_take_part(user, room):
-        raise PermissionDenied
+    require_take_part(user, room)
     if client_id:
         existing = Note.objects.filter(room=room, author=user, client_id=client_id).first()
         if existing:
@@ -157,10 +154,7 @@ def note_react(*, user: User, note: Note, kind: str | None) -> NoteReaction | No
     Counts reach the room coalesced.
     """
     note = Note.objects.select_related("room__session").get(pk=note.pk)
-    if not note.room.is_open:
-        raise ValidationError(_("Deze zaal is gesloten. U kunt nu niets toevoegen."), code="room_closed")
-    if not can_take_part(user, note.room):
-        raise PermissionDenied
+    require_take_part(user, note.room)
     if note.status != Note.Status.VISIBLE:
         raise ValidationError(_("Deze notitie is niet (meer) zichtbaar."), code="not_visible")
     if kind is not None and kind not in NoteReaction.Kind.values:

@@ -10,7 +10,7 @@ from realtime import broadcast
 from realtime.hashing import voter_hash
 from realtime.models import LiveRoom, Poll, PollChoice, PollOption, PollVote
 from realtime.models.polls import MAX_OPTIONS, SCALE_LABELS
-from realtime.permissions import can_take_part, require_moderator
+from realtime.permissions import can_take_part, require_moderator, room_closed_error
 from realtime.services.audit import room_audit
 
 
@@ -121,6 +121,19 @@ def poll_set_show_live(*, user: User, poll: Poll, enabled: bool) -> Poll:
     return poll
 
 
+def poll_closed_error() -> ValidationError:
+    return ValidationError(_("Deze peiling is gesloten. Uw stem is niet opgeslagen."), code="poll_closed")
+
+
+def choice_error(poll: Poll, valid: set[int], chosen: set[int]) -> ValidationError | None:
+    """Why these option ids are no vote on this poll (none, unknown, or more than one where one is asked), or None."""
+    if not chosen or not chosen <= valid:
+        return ValidationError(_("Kies een van de antwoorden."), code="invalid_choice")
+    if poll.kind != Poll.Kind.MULTIPLE and len(chosen) != 1:
+        return ValidationError(_("Kies één antwoord."), code="invalid_choice")
+    return None
+
+
 @transaction.atomic
 def poll_vote(*, user: User, poll: Poll, option_ids: list[int]) -> PollVote:
     """
@@ -133,17 +146,15 @@ def poll_vote(*, user: User, poll: Poll, option_ids: list[int]) -> PollVote:
     # Locked like the group commit locks it (services/votes.py), so the two never race.
     poll = Poll.objects.select_for_update(of=("self",)).select_related("room__session").get(pk=poll.pk)
     if not poll.room.is_open:
-        raise ValidationError(_("Deze zaal is gesloten. U kunt nu niets toevoegen."), code="room_closed")
+        raise room_closed_error()
     if poll.state != Poll.State.OPEN:
-        raise ValidationError(_("Deze peiling is gesloten. Uw stem is niet opgeslagen."), code="poll_closed")
+        raise poll_closed_error()
     if not can_take_part(user, poll.room):
         raise PermissionDenied
     chosen = set(option_ids)
-    valid = set(poll.options.values_list("pk", flat=True))
-    if not chosen or not chosen <= valid:
-        raise ValidationError(_("Kies een van de antwoorden."), code="invalid_choice")
-    if poll.kind != Poll.Kind.MULTIPLE and len(chosen) != 1:
-        raise ValidationError(_("Kies één antwoord."), code="invalid_choice")
+    error = choice_error(poll, set(poll.options.values_list("pk", flat=True)), chosen)
+    if error is not None:
+        raise error
     key = voter_hash("poll", user.pk, poll.pk)
     try:
         with transaction.atomic():

@@ -11,7 +11,7 @@ from accounts.services import audit_log
 from realtime import broadcast
 from realtime.hashing import voter_hash
 from realtime.models import QUESTION_MAX_LENGTH, LiveRoom, Question, QuestionUpvote
-from realtime.permissions import can_take_part, require_moderator
+from realtime.permissions import require_moderator, require_take_part
 from realtime.selectors import PUBLIC_STATUSES
 from realtime.services.audit import room_audit
 
@@ -22,13 +22,6 @@ MODERATION_TARGETS = {
     "answer": Question.Status.ANSWERED,
     "reopen": Question.Status.VISIBLE,
 }
-
-
-def _require_take_part(user: User, room: LiveRoom) -> None:
-    if not room.is_open:
-        raise ValidationError(_("Deze zaal is gesloten. U kunt nu niets toevoegen."), code="room_closed")
-    if not can_take_part(user, room):
-        raise PermissionDenied
 
 
 def _clean_text(text: str) -> str:
@@ -54,7 +47,7 @@ def question_ask(
     hear of it. Asking again with the same client_id returns the first
     question and changes nothing, so a retried action never duplicates.
     """
-    _require_take_part(user, room)
+    require_take_part(user, room)
     if client_id:
         existing = Question.objects.filter(room=room, author=user, client_id=client_id).first()
         if existing:
@@ -96,7 +89,7 @@ def question_upvote(*, user: User, question: Question) -> bool:
     unique constraint on (question, voter_hash) backs this under concurrency.
     The score reaches the room coalesced.
     """
-    _require_take_part(user, question.room)
+    require_take_part(user, question.room)
     question = _lock_public(question)
     _upvote, created = QuestionUpvote.objects.get_or_create(
         question=question,
@@ -112,7 +105,7 @@ def question_upvote(*, user: User, question: Question) -> bool:
 @transaction.atomic
 def question_unvote(*, user: User, question: Question) -> bool:
     """Withdraw this person's upvote; return True when there was one."""
-    _require_take_part(user, question.room)
+    require_take_part(user, question.room)
     question = _lock_public(question)
     deleted, _detail = QuestionUpvote.objects.filter(
         question=question, voter_hash=voter_hash("question", user.pk, question.pk)

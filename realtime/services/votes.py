@@ -25,18 +25,15 @@ from django.utils.translation import gettext as _
 from realtime import broadcast
 from realtime.hashing import voter_hash
 from realtime.models import LiveRoom, Poll, PollChoice, PollOption, PollVote, Question, QuestionUpvote
-from realtime.permissions import takers_among
+from realtime.permissions import room_closed_error, takers_among
 from realtime.selectors import PUBLIC_STATUSES
-
-
-def _room_closed() -> ValidationError:
-    return ValidationError(_("Deze zaal is gesloten. U kunt nu niets toevoegen."), code="room_closed")
+from realtime.services.polls import choice_error, poll_closed_error
 
 
 def _may_take_part(room: LiveRoom, users) -> tuple[set[int], Exception | None]:
     """The ids of the users who may vote here, and the error for everyone when the room is closed."""
     if not room.is_open:
-        return set(), _room_closed()
+        return set(), room_closed_error()
     return takers_among(users, room), None
 
 
@@ -105,14 +102,9 @@ def upvotes_record(*, room_id: int, requests: list[tuple]) -> list:
 
 
 def _check_choices(poll: Poll, valid: set[int], choices: list[int]) -> ValidationError | None:
-    chosen = set(choices)
     if poll.state != Poll.State.OPEN:
-        return ValidationError(_("Deze peiling is gesloten. Uw stem is niet opgeslagen."), code="poll_closed")
-    if not chosen or not chosen <= valid:
-        return ValidationError(_("Kies een van de antwoorden."), code="invalid_choice")
-    if poll.kind != Poll.Kind.MULTIPLE and len(chosen) != 1:
-        return ValidationError(_("Kies één antwoord."), code="invalid_choice")
-    return None
+        return poll_closed_error()
+    return choice_error(poll, valid, set(choices))
 
 
 @transaction.atomic
