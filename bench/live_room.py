@@ -123,6 +123,22 @@ def merge_hists(hists) -> collections.Counter:
     return total
 
 
+def merge_counts(rows: list[dict], key: str) -> dict:
+    """The counters under `key` of every client process, added up."""
+    return dict(sum((collections.Counter(r[key]) for r in rows), collections.Counter()))
+
+
+def open_summary(results: list[dict], cpu) -> dict:
+    """A connect or reconnect phase: how many got their snapshot, how fast, what failed, server CPU."""
+    return {
+        "connected": sum(r["connected"] for r in results),
+        "seconds": max(r["seconds"] for r in results),
+        "snapshot_ms": hist_pct(merge_hists(r["hist"] for r in results)),
+        "failures": merge_counts(results, "failures"),
+        "server_cpu": cpu.stop(),
+    }
+
+
 def hist_pct(hist: collections.Counter, fractions=(0.5, 0.95, 0.99, 1.0)) -> list[float | None]:
     """Percentiles in milliseconds from 0.1 ms buckets."""
     n = sum(hist.values())
@@ -177,15 +193,7 @@ def run_scenario(*, name: str, urls: list[str], origins: list[str], seed, args, 
         rss0 = sum(_harness.proc_rss_bytes(p) for p in server_pids)
         cpu = _harness.CpuMeter(server_pids)
         results = workers.run({"phase": "connect", "concurrency": args.connect_concurrency})
-        report["connect"] = {
-            "connected": sum(r["connected"] for r in results),
-            "seconds": max(r["seconds"] for r in results),
-            "snapshot_ms": hist_pct(merge_hists(r["hist"] for r in results)),
-            "failures": dict(
-                sum((collections.Counter(r["failures"]) for r in results), collections.Counter())
-            ),
-            "server_cpu": cpu.stop(),
-        }
+        report["connect"] = open_summary(results, cpu)
         time.sleep(2)
         rss1 = sum(_harness.proc_rss_bytes(p) for p in server_pids)
         report["memory"] = {
@@ -208,15 +216,8 @@ def run_scenario(*, name: str, urls: list[str], origins: list[str], seed, args, 
 
         cpu.start()
         results = workers.run({"phase": "reconnect", "concurrency": 10_000})
-        report["reconnect"] = {
-            "resynced": sum(r["connected"] for r in results),
-            "seconds": max(r["seconds"] for r in results),
-            "snapshot_ms": hist_pct(merge_hists(r["hist"] for r in results)),
-            "failures": dict(
-                sum((collections.Counter(r["failures"]) for r in results), collections.Counter())
-            ),
-            "server_cpu": cpu.stop(),
-        }
+        report["reconnect"] = open_summary(results, cpu)
+        report["reconnect"]["resynced"] = report["reconnect"].pop("connected")
         time.sleep(1)
 
         report["ramp"] = []
@@ -251,7 +252,7 @@ def broadcast_step(workers, server_pids, rate, count, first_k, args) -> dict:
     ]
     delivered = sum(v[0] for v in per_k.values())
     elapsed = max(r["elapsed"] for r in results)
-    frames = sum((collections.Counter(r["frames"]) for r in results), collections.Counter())
+    frames = merge_counts(results, "frames")
     return {
         "rate": rate,
         "broadcasts": count,
@@ -264,9 +265,7 @@ def broadcast_step(workers, server_pids, rate, count, first_k, args) -> dict:
         "from_ts_ms": hist_pct(merge_hists(r["ts_hist"] for r in results)),
         "gaps": sum(r["gaps"] for r in results),
         "all_frames": sum(frames.values()),
-        "ack_errors": dict(
-            sum((collections.Counter(r["ack_errors"]) for r in results), collections.Counter())
-        ),
+        "ack_errors": merge_counts(results, "ack_errors"),
         "server_cpu": server_cpu,
         "client_cpu": clients_cpu,
     }
@@ -297,7 +296,7 @@ def vote_phase(workers, server_pids, seed, args) -> dict:
                 "acked": acked,
                 "skipped": sum(r["skipped"] for r in rows),
                 "unanswered": sum(r["unanswered"] for r in rows),
-                "errors": dict(sum((collections.Counter(r["errors"]) for r in rows), collections.Counter())),
+                "errors": merge_counts(rows, "errors"),
                 "acked_per_s": acked / max(1e-6, seconds),
                 "acked_per_s_send_window": acked / max(1e-6, send_seconds),
                 "ack_ms": hist_pct(merge_hists(r["ack_hist"] for r in rows)),
