@@ -249,7 +249,11 @@ class _Coalescer:
 def _flush_scores(room_id: int, question_ids: set[int]) -> None:
     from realtime import selectors
 
-    publish(room_id, "question.scored", scores=selectors.question_scores(question_ids=question_ids))
+    publish(
+        room_id,
+        "question.scored",
+        scores=selectors.question_scores(room_id=room_id, question_ids=question_ids),
+    )
 
 
 def _flush_poll_results(room_id: int, poll_ids: set[int]) -> None:

@@ -3,12 +3,13 @@
 import json
 import threading
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, Q, Value
 from django.utils import timezone
 
 from accounts.models import TRIALOOG_PERSPECTIVES, Perspective, User
 from realtime.hashing import voter_hash
 from realtime.models import LiveRoom, Presence, Question, QuestionUpvote
+from realtime.tallies import PollTally, note_tally, question_tally
 
 PUBLIC_STATUSES = (Question.Status.VISIBLE, Question.Status.ANSWERED)
 PERSPECTIVES = [p.value for p in Perspective]
@@ -40,14 +41,20 @@ def _upvotes_by_perspective(question_ids: list[int]) -> dict[int, dict[str, int]
         QuestionUpvote.objects.filter(question_id__in=question_ids)
         .values("question_id", "perspective")
         .annotate(n=Count("id"))
+        .order_by()
     )
     for row in rows:
         counts[row["question_id"]][row["perspective"]] = row["n"]
     return counts
 
 
-def question_payload(question: Question, by_perspective: dict[str, int]) -> dict:
-    """The public shape of a question. Names appear only when the author chose so and still exists."""
+def question_payload(question: Question, tally: dict) -> dict:
+    """
+    The public shape of a question. Names appear only when the author chose so and still exists.
+
+    `tally` is the question's published upvotes per perspective and lens
+    (realtime.tallies.question_tally): withheld perspectives are None.
+    """
     author = question.author if question.show_name and question.author_id else None
     return {
         "id": question.pk,
@@ -58,23 +65,21 @@ def question_payload(question: Question, by_perspective: dict[str, int]) -> dict
         "organisation": (author.organisation if author else None),
         "status": question.status,
         "upvotes": question.upvotes,
-        "by_perspective": by_perspective,
+        "by_perspective": tally["by_perspective"],
+        "lens": tally["lens"],
         "created_at": question.created_at.isoformat(),
     }
 
 
 def questions_payload(questions, present: dict[str, int] | None = None) -> list[dict]:
-    """Payloads for many questions in two queries; with `present`, each also carries its lens."""
-    from realtime.lens import lens
-
+    """Payloads for many questions in two queries (three without `present`: it is read then)."""
     questions = list(questions)
+    if not questions:
+        return []
+    if present is None:
+        present = presence_counts(room_id=questions[0].room_id)
     counts = _upvotes_by_perspective([q.pk for q in questions])
-    payloads = [question_payload(q, counts[q.pk]) for q in questions]
-    if present is not None:
-        for payload in payloads:
-            by_p = payload["by_perspective"]
-            payload["lens"] = lens(by_p, {p: max(present.get(p, 0), by_p[p]) for p in PERSPECTIVES}).as_dict()
-    return payloads
+    return [question_payload(q, question_tally(counts[q.pk], present)[0]) for q in questions]
 
 
 def question_list(*, room: LiveRoom, statuses=PUBLIC_STATUSES, order: str = "top") -> list[Question]:
@@ -85,12 +90,16 @@ def question_list(*, room: LiveRoom, statuses=PUBLIC_STATUSES, order: str = "top
     )
 
 
-def question_scores(*, question_ids) -> list[dict]:
-    """Current upvote totals and per-perspective counts for these questions."""
+def question_scores(*, room_id: int, question_ids) -> list[dict]:
+    """Current upvote totals, published upvotes per perspective and lens of these questions (three queries)."""
     ids = list(question_ids)
-    totals = dict(Question.objects.filter(pk__in=ids).values_list("pk", "upvotes"))
+    totals = dict(Question.objects.filter(pk__in=ids, room_id=room_id).values_list("pk", "upvotes"))
     counts = _upvotes_by_perspective(list(totals))
-    return [{"question": pk, "upvotes": totals[pk], "by_perspective": counts[pk]} for pk in sorted(totals)]
+    present = presence_counts(room_id=room_id)
+    return [
+        {"question": pk, "upvotes": totals[pk], **question_tally(counts[pk], present)[0]}
+        for pk in sorted(totals)
+    ]
 
 
 def presence_counts(*, room_id: int) -> dict[str, int]:
@@ -314,55 +323,61 @@ def _personal_parts(*, room, users, question_ids, poll_ids, note_ids) -> dict[in
 # --- polls ---------------------------------------------------------------------
 
 
+def poll_counts(**filters) -> dict[int, tuple[dict[str, int], dict[int, dict[str, int]]]]:
+    """
+    Voters per perspective and choices per option and perspective of the polls matching `filters`
+    (lookups on PollVote, e.g. `poll=poll` or `poll__room=room`), as `{poll id: (voters, chosen)}`.
+
+    One statement (a UNION ALL of the two aggregates), so the two always come
+    from the same snapshot of the database: a vote committed in between
+    cannot make the choices outnumber the voters.
+    """
+    from realtime.models import PollChoice, PollVote
+
+    choice_filters = {f"vote__{key}": value for key, value in filters.items()}
+    votes = (
+        PollVote.objects.filter(**filters)
+        .values("poll_id", "perspective")
+        .annotate(option=Value(0, output_field=IntegerField()), n=Count("id"))
+        .values_list("poll_id", "perspective", "option", "n")
+        .order_by()
+    )
+    choices = (
+        PollChoice.objects.filter(**choice_filters)
+        .values("vote__poll_id", "vote__perspective", "option_id")
+        .annotate(n=Count("id"))
+        .values_list("vote__poll_id", "vote__perspective", "option_id", "n")
+        .order_by()
+    )
+    counts: dict[int, tuple[dict[str, int], dict[int, dict[str, int]]]] = {}
+    for poll_id, perspective, option_id, n in votes.union(choices, all=True):
+        voters, chosen = counts.setdefault(poll_id, (dict.fromkeys(PERSPECTIVES, 0), {}))
+        if option_id:
+            chosen.setdefault(option_id, dict.fromkeys(PERSPECTIVES, 0))[perspective] = n
+        else:
+            voters[perspective] = n
+    return counts
+
+
+def poll_tally(*, poll) -> PollTally:
+    """The counts of one poll, read in one statement (`poll_counts`)."""
+    voters, chosen = poll_counts(poll=poll).get(poll.pk, ({}, {}))
+    options = [{"id": o.pk, "label": o.label, "value": o.value} for o in poll.options.all()]
+    return PollTally(kind=poll.kind, options=options, voters=voters, chosen=chosen)
+
+
 def poll_results(*, poll) -> dict:
     """
-    Totals, the split per perspective and the lens, from the database, every time.
+    The results of a poll as they may be published, from the database, every time.
 
-    Per option: how many chose it, per perspective, and the lens where
-    "agree" means "chose this option". For a scale poll the poll itself also
-    gets a lens where "agree" means 4 or 5 (eens, helemaal eens). Two queries.
+    While the poll is open only totals over everyone are given (withheld
+    while fewer than LENS_MIN_GROUP voted); once it is closed also the split
+    per perspective and the lens, with every perspective below the minimum
+    group (and any that would give it away) withheld. See realtime/tallies.py.
     """
-    from realtime.lens import lens
-    from realtime.models import PollChoice, PollVote
-    from realtime.models.polls import SCALE_AGREE_FROM
+    from realtime.models import Poll
 
-    voters = dict.fromkeys(PERSPECTIVES, 0)
-    for row in PollVote.objects.filter(poll=poll).values("perspective").annotate(n=Count("id")):
-        voters[row["perspective"]] = row["n"]
-    options = list(poll.options.all())
-    counts = {o.pk: dict.fromkeys(PERSPECTIVES, 0) for o in options}
-    rows = (
-        PollChoice.objects.filter(vote__poll=poll)
-        .values("option_id", "vote__perspective")
-        .annotate(n=Count("id"))
-    )
-    for row in rows:
-        counts[row["option_id"]][row["vote__perspective"]] = row["n"]
-    result = {
-        "voters": sum(voters.values()),
-        "voters_by_perspective": voters,
-        "options": [
-            {
-                "id": o.pk,
-                "label": o.label,
-                "value": o.value,
-                "count": sum(counts[o.pk].values()),
-                "by_perspective": counts[o.pk],
-                "lens": lens(counts[o.pk], voters).as_dict(),
-            }
-            for o in options
-        ],
-        "lens": None,
-    }
-    if poll.kind == "scale":
-        agree = dict.fromkeys(PERSPECTIVES, 0)
-        for o in options:
-            if (o.value or 0) >= SCALE_AGREE_FROM:
-                for p, n in counts[o.pk].items():
-                    agree[p] += n
-        result["lens"] = lens(agree, voters).as_dict()
-        result["agree_by_perspective"] = agree
-    return result
+    return poll_tally(poll=poll).published(with_breakdown=poll.state == Poll.State.CLOSED)
 
 
 def poll_payload(*, poll, with_results: bool) -> dict:
@@ -400,21 +415,6 @@ def poll_my_choices(*, user: User, poll) -> list[int]:
     )
 
 
-def question_lens(*, room: LiveRoom, question_ids) -> dict[int, dict]:
-    """
-    The lens for upvoted questions: agree = upvotes from a perspective,
-    total = that perspective's participants present (at least its upvotes).
-    """
-    from realtime.lens import lens
-
-    present = presence_counts(room_id=room.pk)
-    result = {}
-    for pk, counts in _upvotes_by_perspective(list(question_ids)).items():
-        total = {p: max(present.get(p, 0), counts[p]) for p in PERSPECTIVES}
-        result[pk] = lens(counts, total).as_dict()
-    return result
-
-
 # --- phases, notes and actions ---------------------------------------------------
 
 
@@ -442,28 +442,18 @@ def _reactions_by_perspective(note_ids: list[int]) -> dict[int, dict[str, dict[s
         NoteReaction.objects.filter(note_id__in=note_ids)
         .values("note_id", "kind", "perspective")
         .annotate(n=Count("id"))
+        .order_by()
     )
     for row in rows:
         counts[row["note_id"]][row["kind"]][row["perspective"]] = row["n"]
     return counts
 
 
-def note_lens(reactions: dict[str, dict[str, int]]) -> dict:
-    """
-    The lens for a note: "agree" means herken ik or eens; the total is every
-    reaction from that perspective (herken ik, eens and oneens).
-    """
-    from realtime.lens import lens
-
-    agree = {p: reactions["recognise"][p] + reactions["agree"][p] for p in PERSPECTIVES}
-    total = {p: agree[p] + reactions["disagree"][p] for p in PERSPECTIVES}
-    return lens(agree, total).as_dict()
-
-
 def notes_payload(notes) -> list[dict]:
     """Public shape of notes (never the author), with reactions per kind and perspective, and the lens."""
     notes = list(notes)
     counts = _reactions_by_perspective([n.pk for n in notes])
+    tallies = {n.pk: note_tally(counts[n.pk])[0] for n in notes}
     return [
         {
             "id": n.pk,
@@ -475,8 +465,9 @@ def notes_payload(notes) -> list[dict]:
             "status": n.status,
             "mark": n.mark,
             "merged_into": n.merged_into_id,
-            "reactions": counts[n.pk],
-            "lens": note_lens(counts[n.pk]),
+            "reactions": tallies[n.pk]["reactions"],
+            "reactions_by_perspective": tallies[n.pk]["reactions_by_perspective"],
+            "lens": tallies[n.pk]["lens"],
             "created_at": n.created_at.isoformat(),
         }
         for n in notes
@@ -486,7 +477,7 @@ def notes_payload(notes) -> list[dict]:
 def note_scores(*, note_ids) -> list[dict]:
     """Current reactions and lens of these notes (for the coalesced note.scored event)."""
     counts = _reactions_by_perspective(sorted(note_ids))
-    return [{"note": pk, "reactions": c, "lens": note_lens(c)} for pk, c in counts.items()]
+    return [{"note": pk, **note_tally(c)[0]} for pk, c in counts.items()]
 
 
 def action_payload(action) -> dict:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Perspective
 from events.models import Event, Registration, Session, SessionSignup
-from realtime.lens import LENS_PERSPECTIVES, lens
+from realtime.lens import Lens, rank
 from realtime.models import (
     Action,
     LiveRoom,
@@ -27,14 +27,14 @@ from realtime.models import (
     NoteReaction,
     Phase,
     Poll,
-    PollChoice,
     PollOption,
     PollVote,
     Presence,
     Question,
     QuestionUpvote,
 )
-from realtime.models.polls import SCALE_AGREE_FROM
+from realtime.selectors import poll_counts
+from realtime.tallies import PollTally, note_tally, question_tally
 from reports.models import OutcomeReport
 
 SCHEMA_VERSION = 1
@@ -108,79 +108,44 @@ def participants_section(ctx: ReportContext) -> dict:
 
 def polls_section(ctx: ReportContext) -> list[dict]:
     """
-    Every opened or closed poll with totals, the split per perspective and the lens (four queries).
+    Every opened or closed poll with totals, the split per perspective and the lens (three queries).
 
     Results are included whether or not they were revealed in the room: the
-    report is only published after a moderator approved it.
+    report is only published after a moderator approved it. Figures of a
+    perspective below the minimum group are withheld (None) as in the room.
+    Each entry carries its PollTally under "_tally" until `report_build`
+    strips it.
     """
     if ctx.room is None:
         return []
     polls = list(
         Poll.objects.filter(room=ctx.room).exclude(state=Poll.State.DRAFT).order_by("position", "pk")
     )
-    options: dict[int, list[PollOption]] = {p.pk: [] for p in polls}
+    options: dict[int, list[dict]] = {p.pk: [] for p in polls}
     for option in PollOption.objects.filter(poll__room=ctx.room).order_by("position", "pk"):
         if option.poll_id in options:
-            options[option.poll_id].append(option)
-    voters = {p.pk: _zeros() for p in polls}
-    vote_rows = (
-        PollVote.objects.filter(poll__room=ctx.room)
-        .values("poll_id", "perspective")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in vote_rows:
-        if row["poll_id"] in voters:
-            voters[row["poll_id"]][row["perspective"]] = row["n"]
-    chosen: dict[int, dict[str, int]] = {}
-    choice_rows = (
-        PollChoice.objects.filter(vote__poll__room=ctx.room)
-        .values("option_id", "vote__perspective")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in choice_rows:
-        chosen.setdefault(row["option_id"], _zeros())[row["vote__perspective"]] = row["n"]
-
+            options[option.poll_id].append({"id": option.pk, "label": option.label, "value": option.value})
+    counts = poll_counts(poll__room=ctx.room)
     section = []
     for poll in polls:
-        by_voters = voters[poll.pk]
-        entry = {
-            "id": poll.pk,
-            "text": poll.text,
-            "kind": poll.kind,
-            "state": poll.state,
-            "voters": sum(by_voters.values()),
-            "voters_by_perspective": by_voters,
-            "options": [],
-            "agree_by_perspective": None,
-            "lens": None,
-        }
-        agree = _zeros()
-        for option in options[poll.pk]:
-            counts = chosen.get(option.pk, _zeros())
-            entry["options"].append(
-                {
-                    "id": option.pk,
-                    "label": option.label,
-                    "value": option.value,
-                    "count": sum(counts.values()),
-                    "by_perspective": counts,
-                    "lens": lens(counts, by_voters).as_dict(),
-                }
-            )
-            if (option.value or 0) >= SCALE_AGREE_FROM:
-                for p, n in counts.items():
-                    agree[p] += n
-        if poll.kind == Poll.Kind.SCALE:
-            entry["agree_by_perspective"] = agree
-            entry["lens"] = lens(agree, by_voters).as_dict()
-        section.append(entry)
+        voters, chosen = counts.get(poll.pk, ({}, {}))
+        tally = PollTally(kind=poll.kind, options=options[poll.pk], voters=voters, chosen=chosen)
+        section.append(
+            {
+                "id": poll.pk,
+                "text": poll.text,
+                "kind": poll.kind,
+                "state": poll.state,
+                **tally.published(with_breakdown=True),
+                "_tally": tally,
+            }
+        )
     return section
 
 
-def _question_entry(question: Question, by_perspective: dict[str, int], ctx: ReportContext) -> dict:
+def _question_entry(question: Question, tally: tuple[dict, Lens], ctx: ReportContext) -> dict:
     named = ctx.named and question.show_name and question.author_id is not None
+    published, question_lens = tally
     return {
         "id": question.pk,
         "text": question.text,
@@ -188,15 +153,20 @@ def _question_entry(question: Question, by_perspective: dict[str, int], ctx: Rep
         "kamerlid": question.is_kamerlid,
         "status": question.status,
         "upvotes": question.upvotes,
-        "upvotes_by_perspective": by_perspective,
+        "upvotes_by_perspective": published["by_perspective"],
+        "lens": published["lens"],
+        "_lens": question_lens,
         "author": question.author.display_name if named else None,
         "organisation": question.author.organisation if named else None,
     }
 
 
-def questions_section(ctx: ReportContext) -> dict:
+def questions_section(ctx: ReportContext, participants: dict) -> dict:
     """
     Counts per perspective, the top questions and all Kamerlid questions apart (two queries).
+
+    A question's lens counts upvoters out of the participants of each
+    perspective (at least its upvoters): presence expires after the session.
 
     Only visible and answered questions appear; hidden, rejected, pending
     and withdrawn ones are counted nowhere but in `asked`/`answered`
@@ -229,7 +199,8 @@ def questions_section(ctx: ReportContext) -> dict:
         if question.status == Question.Status.ANSWERED:
             stats[question.perspective]["answered"] += 1
         if question.status in REPORT_QUESTION_STATUSES:
-            reported.append(_question_entry(question, upvotes.get(question.pk, _zeros()), ctx))
+            tally = question_tally(upvotes.get(question.pk, _zeros()), participants["by_perspective"])
+            reported.append(_question_entry(question, tally, ctx))
     return {
         "total": len(questions),
         "by_perspective": stats,
@@ -288,9 +259,7 @@ def notes_section(ctx: ReportContext, phases: list[dict]) -> list[dict]:
     kind_labels = dict(Note.Kind.choices)
     section = []
     for note in notes:
-        by_kind = reactions.get(note.pk) or {k: _zeros() for k in REACTION_KINDS}
-        agree = {p: by_kind["recognise"][p] + by_kind["agree"][p] for p in PERSPECTIVES}
-        total = {p: agree[p] + by_kind["disagree"][p] for p in PERSPECTIVES}
+        published, note_lens = note_tally(reactions.get(note.pk) or {})
         section.append(
             {
                 "id": note.pk,
@@ -300,9 +269,8 @@ def notes_section(ctx: ReportContext, phases: list[dict]) -> list[dict]:
                 "phase": phase_titles.get(note.phase_id),
                 "text": note.text,
                 "mark": note.mark or None,
-                "reactions": {k: sum(by_kind[k].values()) for k in REACTION_KINDS},
-                "reactions_by_perspective": by_kind,
-                "lens": lens(agree, total).as_dict(),
+                **published,
+                "_lens": note_lens,
             }
         )
     return section
@@ -367,68 +335,64 @@ def dilemmas_section(ctx: ReportContext, notes: list[dict], actions: list[dict])
     return [entry]
 
 
-def _statements(polls: list[dict], questions: dict, participants: dict, notes: list[dict]) -> list[dict]:
-    """Everything the lens can judge: scale polls, options of choice polls, notes by reactions, questions by upvotes."""
+def _statements(polls: list[dict], questions: dict, notes: list[dict]) -> list[tuple[dict, Lens]]:
+    """Everything the lens can judge, with its Lens: scale polls, options of choice polls, notes, questions."""
     statements = []
     for poll in polls:
-        if poll["voters"] == 0:
+        tally: PollTally = poll["_tally"]
+        if tally.voter_count == 0:
             continue
         if poll["lens"] is not None:
             statements.append(
-                {"source": "poll", "ref": poll["id"], "text": poll["text"], "lens": poll["lens"]}
-            )
-        else:
-            for option in poll["options"]:
-                statements.append(
-                    {
-                        "source": "poll_option",
-                        "ref": option["id"],
-                        "text": f"{poll['text']} — {option['label']}",
-                        "lens": option["lens"],
-                    }
+                (
+                    {"source": "poll", "ref": poll["id"], "text": poll["text"], "lens": poll["lens"]},
+                    tally.scale_lens(),
                 )
-    for note in notes:
-        if any(note["reactions"].values()):
-            statements.append(
-                {"source": "note", "ref": note["id"], "text": note["text"], "lens": note["lens"]}
             )
-    present = participants["by_perspective"]
-    for question in questions["all"]:
-        by_p = question["upvotes_by_perspective"]
-        if not sum(by_p.values()):
             continue
-        total = {p: max(present.get(p, 0), by_p[p]) for p in LENS_PERSPECTIVES}
-        statements.append(
-            {
-                "source": "question",
-                "ref": question["id"],
-                "text": question["text"],
-                "lens": lens(by_p, total).as_dict(),
+        for option in poll["options"]:
+            statement = {
+                "source": "poll_option",
+                "ref": option["id"],
+                "text": f"{poll['text']} — {option['label']}",
+                "lens": option["lens"],
             }
-        )
+            statements.append((statement, tally.option_lens(option["id"])))
+    for note in notes:
+        if sum(note["_lens"].total.values()):
+            statements.append(
+                (
+                    {"source": "note", "ref": note["id"], "text": note["text"], "lens": note["lens"]},
+                    note["_lens"],
+                )
+            )
+    for question in questions["all"]:
+        if question["upvotes"]:
+            statement = {"source": "question", "ref": question["id"], "text": question["text"]}
+            statements.append(({**statement, "lens": question["lens"]}, question["_lens"]))
     return statements
 
 
-def highlights_section(statements: list[dict]) -> dict:
+def highlights_section(statements: list[tuple[dict, Lens]]) -> dict:
     """
     The statements where the perspectives diverge most and agree most (no queries).
 
-    Divergent: largest divergence first, among statements that at least two
-    perspectives responded to and that split them at all. Consensual:
-    highest consensus first. Ties go to the statement more people responded
-    to, then to the earlier one (polls, notes, questions).
+    Divergent: verdict "apart", by the z statistic of the test, highest
+    first. Consensual: verdict "agree", by the smallest lower bound over the
+    three perspectives, highest first. Statements the lens cannot judge
+    (too few votes) are listed apart under "too_few", never ranked. See
+    realtime.lens.rank.
     """
+    return rank(statements, HIGHLIGHTS)
 
-    def responses(statement: dict) -> int:
-        return sum(statement["lens"]["total"].values())
 
-    judged = [s for s in statements if s["lens"]["divergence"] is not None]
-    divergent = sorted(
-        (s for s in judged if s["lens"]["divergence"] > 0),
-        key=lambda s: (-s["lens"]["divergence"], -responses(s)),
-    )
-    consensual = sorted(judged, key=lambda s: (-s["lens"]["consensus"], -responses(s)))
-    return {"divergent": divergent[:HIGHLIGHTS], "consensual": consensual[:HIGHLIGHTS]}
+def _strip_internal(value):
+    """Drop the server-side objects ("_tally", "_lens") that must not reach any renderer."""
+    if isinstance(value, dict):
+        return {k: _strip_internal(v) for k, v in value.items() if not k.startswith("_")}
+    if isinstance(value, list):
+        return [_strip_internal(v) for v in value]
+    return value
 
 
 # --- the report ----------------------------------------------------------------
@@ -451,16 +415,17 @@ def report_build(*, session: Session) -> dict:
     ctx = report_context(session=session)
     participants = participants_section(ctx)
     polls = polls_section(ctx)
-    questions = questions_section(ctx)
+    questions = questions_section(ctx, participants)
     phases = phases_section(ctx)
     notes = notes_section(ctx, phases)
     actions = actions_section(ctx)
-    return {
+    highlights = highlights_section(_statements(polls, questions, notes))
+    report = {
         "schema_version": SCHEMA_VERSION,
         "generated_at": timezone.now().astimezone(ctx.tz).isoformat(),
         "session": session_section(ctx),
         "participants": participants,
-        "highlights": highlights_section(_statements(polls, questions, participants, notes)),
+        "highlights": highlights,
         "phases": phases,
         "dilemmas": dilemmas_section(ctx, notes, actions),
         "polls": polls,
@@ -468,6 +433,7 @@ def report_build(*, session: Session) -> dict:
         "notes": notes,
         "actions": actions,
     }
+    return _strip_internal(report)
 
 
 def report_get(*, session: Session) -> OutcomeReport | None:

@@ -18,6 +18,7 @@ from realtime.forms import (
     QuestionRefForm,
     form_errors,
 )
+from realtime.lens import min_group
 from realtime.models import Action, LiveRoom, Note, Poll, Question
 from realtime.permissions import role_in_room
 from realtime.services import rooms as room_services
@@ -163,6 +164,7 @@ def _substance(snapshot: dict, *, moderator: bool = False) -> dict:
         "actions": actions_display(snapshot["actions"]),
         "projector_mode": snapshot["room"]["projector_mode"],
         "perspective_choices": Perspective.choices,
+        "min_group": min_group(),
     }
     if moderator:
         context["note_lists"] = [

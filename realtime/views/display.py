@@ -24,15 +24,27 @@ CHART_GAP = 16
 def display_strings() -> dict[str, str]:
     """Texts for polls, notes and phases that both the templates and room.js use."""
     return {
-        "most_apart": _("%(first)s en %(second)s verschillen het meest over “%(subject)s”."),
-        "all_same": _("Politiek, beleid en uitvoering denken hier hetzelfde over."),
-        "too_few": _("Nog te weinig stemmen om de perspectieven te vergelijken."),
-        "consensus": _("Consensus (alle drie eens): %(value)s%%"),
-        "divergence": _("Verschil tussen de perspectieven: %(value)s procentpunt"),
-        "agree_rates": _("Eens per perspectief:"),
-        "of_voters": _("%(count)s van %(total)s"),
+        "verdict_agree": _("Politiek, beleid en uitvoering zijn het hierover eens."),
+        "verdict_disagree": _("Politiek, beleid en uitvoering zijn het hier alle drie niet mee eens."),
+        "verdict_apart": _("%(first)s en %(second)s denken hier verschillend over."),
+        "verdict_mixed": _("Geen duidelijk beeld."),
+        "verdict_too_few": _("Nog te weinig stemmen van %(perspectives)s."),
+        "verdict_too_few_hidden": _(
+            "Nog te weinig stemmen om de perspectieven te vergelijken zonder een kleine groep herkenbaar te maken."
+        ),
+        "about_option": _("“%(subject)s”: %(sentence)s"),
+        "and": _("en"),
+        "share_agree": _("%(agree)s van %(total)s eens (%(percent)s %%)"),
+        "share_chose": _("%(agree)s van %(total)s kozen dit (%(percent)s %%)"),
+        "share_suppressed": _("minder dan %(min)s stemmen"),
+        "share_none": _("geen stemmen"),
+        "interval": _("waarschijnlijk tussen %(low)s en %(high)s %%"),
+        "totals_withheld": _("Nog te weinig stemmen om een uitslag te tonen (minder dan %(min)s)."),
+        "breakdown_later": _("De uitslag per perspectief komt als de peiling gesloten is."),
         "voters": _("%(count)s stemmen"),
-        "bar": _("%(perspective)s: %(count)s (%(percent)s%%)"),
+        "count_percent": _("%(count)s (%(percent)s %%)"),
+        "suppressed_cell": _("minder dan %(min)s"),
+        "reactions_withheld": _("Aantallen verschijnen vanaf %(min)s reacties."),
         "anders_votes": _("Anders (apart, niet in de vergelijking): %(count)s stemmen"),
         "voted": _("Je stem is opgeslagen: %(answer)s."),
         "voted_changed": _("Je stem is opgeslagen. Je kunt hem nog veranderen zolang de peiling open is."),
@@ -47,7 +59,9 @@ def display_strings() -> dict[str, str]:
         "results_shown": _("De uitslag van de peiling is zichtbaar."),
         "action_saved": _("Actie: %(what)s"),
         "results_caption": _("Uitslag per perspectief"),
+        "results_so_far": _("Uitslag tot nu toe"),
         "answer": _("Antwoord"),
+        "everyone": _("Iedereen"),
         "total": _("Totaal"),
         "voters_label": _("Stemmers"),
         "vote_now": _("Stem mee op uw telefoon."),
@@ -67,88 +81,167 @@ def _label(perspective: str) -> str:
     return str(Perspective(perspective).label) if perspective in PERSPECTIVES else perspective
 
 
-def lens_display(lens: dict | None, subject: str) -> dict | None:
-    """The consensus/divergence callout for one statement, in words and whole numbers."""
-    if lens is None:
-        return None
+def _joined(labels: list[str]) -> str:
+    if len(labels) < 2:
+        return "".join(labels)
+    return f"{', '.join(labels[:-1])} {display_strings()['and']} {labels[-1]}"
+
+
+def verdict_sentence(lens: dict) -> str:
+    """The lens's verdict in plain words (the same sentences as room.js and the report)."""
     strings = display_strings()
-    divergence = lens.get("divergence")
-    if divergence is None:
-        callout = strings["too_few"]
-    elif lens.get("most_apart"):
-        first, second = lens["most_apart"]
-        callout = strings["most_apart"] % {
-            "first": _label(first),
-            "second": _label(second).lower(),
-            "subject": subject,
-        }
-    else:
-        callout = strings["all_same"]
-    return {
-        "callout": callout,
-        "consensus": strings["consensus"] % {"value": round(100 * lens["consensus"])},
-        "divergence": (
-            strings["divergence"] % {"value": round(100 * divergence)} if divergence is not None else ""
-        ),
-        "rates": [
-            {
-                "perspective": p,
-                "label": _label(p),
-                "text": strings["of_voters"] % {"count": lens["agree"][p], "total": lens["total"][p]},
-            }
+    verdict = lens["verdict"]
+    if verdict == "too_few":
+        few = [
+            _label(p).lower()
             for p in LENS_PERSPECTIVES
-        ],
+            if lens["perspectives"][p].get("suppressed") or not lens["perspectives"][p].get("total")
+        ]
+        if not few:
+            return strings["verdict_too_few_hidden"]
+        return strings["verdict_too_few"] % {"perspectives": _joined(few)}
+    if verdict == "apart":
+        first, second = lens["apart"]
+        return strings["verdict_apart"] % {"first": _label(first), "second": _label(second).lower()}
+    return strings[f"verdict_{verdict}"]
+
+
+def share_text(entry: dict, minimum: int, chose: bool = False) -> str:
+    """One perspective of a lens: "5 van 6 eens (83 %)", "minder dan 3 stemmen" or "geen stemmen"."""
+    strings = display_strings()
+    if entry.get("suppressed"):
+        return strings["share_suppressed"] % {"min": minimum}
+    if not entry.get("total"):
+        return strings["share_none"]
+    template = strings["share_chose" if chose else "share_agree"]
+    return template % {
+        "agree": entry["agree"],
+        "total": entry["total"],
+        "percent": round(100 * entry["share"]),
     }
 
 
+def lens_display(lens: dict | None, subject: str = "", chose: bool = False) -> dict | None:
+    """The verdict sentence and one line per perspective, with whole percents for the bars and bands."""
+    if lens is None:
+        return None
+    sentence = verdict_sentence(lens)
+    if subject:
+        sentence = display_strings()["about_option"] % {"subject": subject, "sentence": sentence}
+    rows = []
+    for p in LENS_PERSPECTIVES:
+        entry = lens["perspectives"][p]
+        shown = "share" in entry
+        rows.append(
+            {
+                "perspective": p,
+                "label": _label(p),
+                "text": share_text(entry, lens["min_group"], chose),
+                "shown": shown,
+                "percent": round(100 * entry["share"]) if shown else 0,
+                "low": round(100 * entry["low"]) if shown else 0,
+                "high": round(100 * entry["high"]) if shown else 0,
+                "band": round(100 * entry["high"]) - round(100 * entry["low"]) if shown else 0,
+            }
+        )
+    return {"verdict": lens["verdict"], "sentence": sentence, "rows": rows}
+
+
+def _gap(lens: dict) -> float:
+    shares = [lens["perspectives"][p].get("share", 0) for p in LENS_PERSPECTIVES]
+    return max(shares) - min(shares)
+
+
 def _poll_lens(poll: dict, results: dict) -> dict | None:
-    """A scale poll has one lens; a choice poll is summed up by its most divergent option."""
+    """
+    A scale poll has one lens. A choice poll is summed up by one option: the one
+    the perspectives are most apart on, else one they agree on, else the first.
+    """
+    if not results.get("breakdown"):
+        return None
     if poll["kind"] == Poll.Kind.SCALE:
-        return lens_display(results.get("lens"), poll["text"])
-    rated = [o for o in results["options"] if o["lens"]["divergence"] is not None]
-    if not rated:
-        return lens_display(results["options"][0]["lens"], "") if results["options"] else None
-    option = max(rated, key=lambda o: o["lens"]["divergence"])
-    return lens_display(option["lens"], option["label"])
+        return lens_display(results.get("lens"))
+    options = results["options"]
+    if not options:
+        return None
+    apart = [o for o in options if o["lens"]["verdict"] == "apart"]
+    agreed = [o for o in options if o["lens"]["verdict"] == "agree"]
+    if apart:
+        option = max(apart, key=lambda o: _gap(o["lens"]))
+    elif agreed:
+        option = agreed[0]
+    else:
+        option = options[0]
+        if option["lens"]["verdict"] == "too_few":
+            return lens_display(option["lens"], chose=True)
+    return lens_display(option["lens"], option["label"], chose=True)
+
+
+def _cell(count: int | None, minimum: int) -> str:
+    return display_strings()["suppressed_cell"] % {"min": minimum} if count is None else str(count)
 
 
 def _results_display(poll: dict, results: dict) -> dict:
-    voters = results["voters_by_perspective"]
+    """
+    Results laid out for the page: a table and the projector's bars.
+
+    With the breakdown (a closed poll): per option one bar per perspective
+    with the share of that perspective's voters and its interval as a band.
+    Without it (an open poll): one bar per option over everyone.
+    """
     strings = display_strings()
+    minimum = results["min_group"]
+    voters_p = results["voters_by_perspective"]
     options = []
     y = 0
     for option in results["options"]:
         bars = []
         top = y + CHART_OPTION_HEIGHT
-        for index, p in enumerate(LENS_PERSPECTIVES):
-            count = option["by_perspective"][p]
-            percent = _percent(count, voters[p])
+        if results["breakdown"]:
+            for row in lens_display(option["lens"], chose=True)["rows"]:
+                bars.append({**row, "value": row["text"] if not row["shown"] else f"{row['percent']} %"})
+        elif not results["totals_withheld"]:
+            percent = _percent(option["count"], results["voters"])
             bars.append(
                 {
-                    "perspective": p,
-                    "label": _label(p),
-                    "count": count,
+                    "perspective": "all",
+                    "label": strings["everyone"],
+                    "shown": True,
                     "percent": percent,
-                    "text": strings["bar"] % {"perspective": _label(p), "count": count, "percent": percent},
-                    "y": top + index * CHART_BAR_HEIGHT,
-                    "text_y": top + index * CHART_BAR_HEIGHT + CHART_BAR_HEIGHT * 0.65,
+                    "low": percent,
+                    "high": percent,
+                    "band": 0,
+                    "value": strings["count_percent"] % {"count": option["count"], "percent": percent},
                 }
             )
+        for index, bar in enumerate(bars):
+            bar["y"] = top + index * CHART_BAR_HEIGHT
+            bar["text_y"] = top + index * CHART_BAR_HEIGHT + CHART_BAR_HEIGHT * 0.65
         options.append(
             {
                 **option,
-                "cells": [{"perspective": p, "count": option["by_perspective"][p]} for p in PERSPECTIVES],
+                "count_text": _cell(option["count"], minimum),
+                "cells": [
+                    _cell(option["by_perspective"][p], minimum) for p in PERSPECTIVES if results["breakdown"]
+                ],
                 "bars": bars,
                 "y": y + CHART_OPTION_HEIGHT * 0.7,
             }
         )
-        y = top + len(LENS_PERSPECTIVES) * CHART_BAR_HEIGHT + CHART_GAP
+        y = top + len(bars) * CHART_BAR_HEIGHT + CHART_GAP
+    withheld = results["totals_withheld"]
     return {
         **results,
         "options": options,
         "voters_text": strings["voters"] % {"count": results["voters"]},
-        "voters_cells": [{"perspective": p, "count": voters[p]} for p in PERSPECTIVES],
-        "anders_text": strings["anders_votes"] % {"count": voters["anders"]},
+        "voters_cells": [_cell(voters_p[p], minimum) for p in PERSPECTIVES] if results["breakdown"] else [],
+        "anders_text": (
+            strings["anders_votes"] % {"count": voters_p["anders"]}
+            if results["breakdown"] and voters_p["anders"]
+            else ""
+        ),
+        "withheld_text": strings["totals_withheld"] % {"min": minimum} if withheld else "",
+        "later_text": "" if results["breakdown"] else strings["breakdown_later"],
         "lens": _poll_lens(poll, results),
         "chart_height": y,
         "bar_height": CHART_BAR_HEIGHT - 8,
@@ -193,7 +286,9 @@ def notes_display(notes: list[dict], my_reactions: dict[str, str] | None = None)
             "kind_label": Note.Kind(n["kind"]).label,
             "mark_label": Note.Mark(n["mark"]).label if n["mark"] else "",
             "status_label": Note.Status(n["status"]).label,
-            "totals": {kind: sum(counts.values()) for kind, counts in n["reactions"].items()},
+            "totals": {kind: ("" if count is None else count) for kind, count in n["reactions"].items()},
+            "counts_withheld": any(count is None for count in n["reactions"].values()),
+            "lens_text": verdict_sentence(n["lens"]),
             "mine": mine.get(str(n["id"]), ""),
         }
         for n in notes

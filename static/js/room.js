@@ -13,6 +13,7 @@ import {
   fmt,
   formatDate,
   syncList,
+  verdictSentence,
 } from "./room/draw.js";
 
 const BACKOFF_START_MS = 1000;
@@ -304,6 +305,7 @@ function start(data, root) {
           if (q) {
             q.upvotes = score.upvotes;
             q.by_perspective = score.by_perspective;
+            q.lens = score.lens;
           }
         }
         break;
@@ -349,6 +351,7 @@ function start(data, root) {
           const note = state.notes.get(score.note);
           if (note) {
             note.reactions = score.reactions;
+            note.reactions_by_perspective = score.reactions_by_perspective;
             note.lens = score.lens;
           }
         }
@@ -775,12 +778,13 @@ function start(data, root) {
     }
   }
 
+  // Reaction totals; null (withheld while fewer than the minimum group reacted) shows as nothing.
   function totals(note) {
-    const sum = (counts) => Object.values(counts || {}).reduce((a, b) => a + b, 0);
+    const shown = (count) => (count === null || count === undefined ? "" : String(count));
     return {
-      recognise: sum(note.reactions.recognise),
-      agree: sum(note.reactions.agree),
-      disagree: sum(note.reactions.disagree),
+      recognise: shown(note.reactions.recognise),
+      agree: shown(note.reactions.agree),
+      disagree: shown(note.reactions.disagree),
     };
   }
 
@@ -816,6 +820,12 @@ function start(data, root) {
         el.textContent = count[kind];
       });
     }
+    each(item, "counts-hint", (el) => {
+      el.hidden = !Object.values(note.reactions).some((n) => n === null);
+    });
+    each(item, "note-lens", (el) => {
+      el.textContent = note.lens ? verdictSentence(note.lens, strings, data.labels) : "";
+    });
     for (const input of item.querySelectorAll("input[name='note']")) input.value = note.id;
     each(item, "react-form", (el) => {
       el.hidden = !canAct();

@@ -147,6 +147,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# The lens: no figure is published for fewer people of one perspective than this (docs/privacy-of-opinions.md).
+LENS_MIN_GROUP = max(2, int(os.environ.get("LENS_MIN_GROUP", "3")))
+
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "mailto:security@example.org")
 PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "privacy@example.org")

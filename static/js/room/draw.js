@@ -52,42 +52,87 @@ export function syncList(list, items, key, fill) {
   });
 }
 
-/** The consensus/divergence callout in words, like realtime.views_display.lens_display. */
-export function lensDisplay(lens, subject, strings, labels) {
-  if (!lens) return null;
-  let callout;
-  if (lens.divergence === null || lens.divergence === undefined) callout = strings.too_few;
-  else if (lens.most_apart) {
-    const [first, second] = lens.most_apart;
-    callout = fmt(strings.most_apart, {
-      first: labels[first] || first,
-      second: (labels[second] || second).toLowerCase(),
-      subject,
-    });
-  } else callout = strings.all_same;
-  return {
-    callout,
-    consensus: fmt(strings.consensus, { value: Math.round(100 * lens.consensus) }),
-    divergence:
-      lens.divergence === null || lens.divergence === undefined
-        ? ""
-        : fmt(strings.divergence, { value: Math.round(100 * lens.divergence) }),
-    rates: LENS.map(
-      (p) => `${labels[p]} ${fmt(strings.of_voters, { count: lens.agree[p], total: lens.total[p] })}`,
-    ).join(", "),
-  };
+function joined(words, and) {
+  if (words.length < 2) return words.join("");
+  return `${words.slice(0, -1).join(", ")} ${and} ${words[words.length - 1]}`;
 }
 
-/** A scale poll has one lens; a choice poll is summed up by its most divergent option. */
+/** The lens's verdict in plain words, like realtime.views.display.verdict_sentence. */
+export function verdictSentence(lens, strings, labels) {
+  const label = (p) => labels[p] || p;
+  if (lens.verdict === "too_few") {
+    const few = LENS.filter((p) => lens.perspectives[p].suppressed || !lens.perspectives[p].total);
+    if (!few.length) return strings.verdict_too_few_hidden;
+    return fmt(strings.verdict_too_few, { perspectives: joined(few.map((p) => label(p).toLowerCase()), strings.and) });
+  }
+  if (lens.verdict === "apart") {
+    const [first, second] = lens.apart;
+    return fmt(strings.verdict_apart, { first: label(first), second: label(second).toLowerCase() });
+  }
+  return strings[`verdict_${lens.verdict}`];
+}
+
+/** One perspective of a lens: "5 van 6 eens (83 %)", "minder dan 3 stemmen" or "geen stemmen". */
+export function shareText(entry, minimum, strings, chose) {
+  if (entry.suppressed) return fmt(strings.share_suppressed, { min: minimum });
+  if (!entry.total) return strings.share_none;
+  return fmt(chose ? strings.share_chose : strings.share_agree, {
+    agree: entry.agree,
+    total: entry.total,
+    percent: Math.round(100 * entry.share),
+  });
+}
+
+/** The verdict sentence and one row per perspective, like realtime.views.display.lens_display. */
+export function lensDisplay(lens, subject, strings, labels, chose = false) {
+  if (!lens) return null;
+  let sentence = verdictSentence(lens, strings, labels);
+  if (subject) sentence = fmt(strings.about_option, { subject, sentence });
+  const rows = LENS.map((p) => {
+    const entry = lens.perspectives[p];
+    const shown = entry.share !== undefined;
+    const low = shown ? Math.round(100 * entry.low) : 0;
+    const high = shown ? Math.round(100 * entry.high) : 0;
+    return {
+      perspective: p,
+      label: labels[p] || p,
+      text: shareText(entry, lens.min_group, strings, chose),
+      shown,
+      percent: shown ? Math.round(100 * entry.share) : 0,
+      low,
+      high,
+      band: high - low,
+    };
+  });
+  return { verdict: lens.verdict, sentence, rows };
+}
+
+function gap(lens) {
+  const shares = LENS.map((p) => lens.perspectives[p].share || 0);
+  return Math.max(...shares) - Math.min(...shares);
+}
+
+/** A scale poll has one lens; a choice poll is summed up by one option (as display._poll_lens). */
 export function pollLens(poll, strings, labels) {
   const results = poll.results;
-  if (poll.kind === "scale") return lensDisplay(results.lens, poll.text, strings, labels);
-  const rated = results.options.filter((o) => o.lens.divergence !== null);
-  if (!rated.length) {
-    return results.options.length ? lensDisplay(results.options[0].lens, "", strings, labels) : null;
+  if (!results.breakdown) return null;
+  if (poll.kind === "scale") return lensDisplay(results.lens, "", strings, labels);
+  const options = results.options;
+  if (!options.length) return null;
+  const apart = options.filter((o) => o.lens.verdict === "apart");
+  const agreed = options.filter((o) => o.lens.verdict === "agree");
+  let option;
+  if (apart.length) option = apart.reduce((a, b) => (gap(b.lens) > gap(a.lens) ? b : a));
+  else if (agreed.length) option = agreed[0];
+  else {
+    option = options[0];
+    if (option.lens.verdict === "too_few") return lensDisplay(option.lens, "", strings, labels, true);
   }
-  const option = rated.reduce((a, b) => (b.lens.divergence > a.lens.divergence ? b : a));
-  return lensDisplay(option.lens, option.label, strings, labels);
+  return lensDisplay(option.lens, option.label, strings, labels, true);
+}
+
+function cell(count, minimum, strings) {
+  return count === null || count === undefined ? fmt(strings.suppressed_cell, { min: minimum }) : String(count);
 }
 
 /** Fill a results box (poll_results.html) from a poll's results; empty and hidden without them. */
@@ -99,66 +144,108 @@ export function drawResults(box, poll, strings, labels) {
   box.hidden = !poll.results;
   if (!poll.results) return;
   const results = poll.results;
+  const minimum = results.min_group;
   const lens = pollLens(poll, strings, labels);
   if (lens) {
-    box.append(el("p", { class: "poll-results__callout", "data-slot": "callout" }, lens.callout));
-    const numbers = el("ul", { class: "poll-results__numbers" });
-    numbers.append(el("li", { "data-slot": "consensus" }, lens.consensus));
-    if (lens.divergence) numbers.append(el("li", { "data-slot": "divergence" }, lens.divergence));
-    numbers.append(el("li", { "data-slot": "rates" }, `${strings.agree_rates} ${lens.rates}`));
+    box.append(el("p", { class: "poll-results__callout", "data-slot": "callout" }, lens.sentence));
+    const numbers = el("ul", { class: "poll-results__numbers", "data-slot": "shares" });
+    for (const row of lens.rows) {
+      const item = el("li");
+      item.append(el("span", { class: `badge badge--${row.perspective}` }, row.label), ` ${row.text}`);
+      numbers.append(item);
+    }
     box.append(numbers);
   }
-  const scroll = el("div", { class: "table-scroll" });
-  const table = el("table", { class: "poll-table" });
-  table.append(el("caption", {}, `${strings.results_caption} (${fmt(strings.voters, { count: results.voters })})`));
-  const head = el("tr");
-  head.append(el("th", { scope: "col" }, strings.answer), el("th", { scope: "col" }, strings.total));
-  for (const p of PERSPECTIVES) head.append(el("th", { scope: "col" }, labels[p]));
-  const thead = el("thead");
-  thead.append(head);
-  table.append(thead);
-  const body = el("tbody");
-  for (const option of results.options) {
-    const row = el("tr");
-    row.append(el("th", { scope: "row" }, option.label), el("td", {}, String(option.count)));
-    for (const p of PERSPECTIVES) row.append(el("td", {}, String(option.by_perspective[p] || 0)));
-    body.append(row);
+  if (results.totals_withheld) {
+    box.append(el("p", { class: "meta", "data-slot": "withheld" }, fmt(strings.totals_withheld, { min: minimum })));
+  } else {
+    const scroll = el("div", { class: "table-scroll" });
+    const table = el("table", { class: "poll-table" });
+    const caption = results.breakdown ? strings.results_caption : strings.results_so_far;
+    table.append(el("caption", {}, `${caption} (${fmt(strings.voters, { count: results.voters })})`));
+    const head = el("tr");
+    head.append(el("th", { scope: "col" }, strings.answer), el("th", { scope: "col" }, strings.total));
+    if (results.breakdown) for (const p of PERSPECTIVES) head.append(el("th", { scope: "col" }, labels[p]));
+    const thead = el("thead");
+    thead.append(head);
+    table.append(thead);
+    const body = el("tbody");
+    for (const option of results.options) {
+      const row = el("tr");
+      row.append(el("th", { scope: "row" }, option.label), el("td", {}, cell(option.count, minimum, strings)));
+      if (results.breakdown) {
+        for (const p of PERSPECTIVES) row.append(el("td", {}, cell(option.by_perspective[p], minimum, strings)));
+      }
+      body.append(row);
+    }
+    table.append(body);
+    const foot = el("tr");
+    foot.append(el("th", { scope: "row" }, strings.voters_label), el("td", {}, String(results.voters)));
+    if (results.breakdown) {
+      for (const p of PERSPECTIVES) foot.append(el("td", {}, cell(results.voters_by_perspective[p], minimum, strings)));
+    }
+    const tfoot = el("tfoot");
+    tfoot.append(foot);
+    table.append(tfoot);
+    scroll.append(table);
+    box.append(scroll);
   }
-  table.append(body);
-  const foot = el("tr");
-  foot.append(el("th", { scope: "row" }, strings.voters_label), el("td", {}, String(results.voters)));
-  for (const p of PERSPECTIVES) foot.append(el("td", {}, String(results.voters_by_perspective[p] || 0)));
-  const tfoot = el("tfoot");
-  tfoot.append(foot);
-  table.append(tfoot);
-  scroll.append(table);
-  box.append(scroll);
+  if (!results.breakdown) box.append(el("p", { class: "meta", "data-slot": "later" }, strings.breakdown_later));
 }
 
-/** The projector's bars: per option, one labelled, patterned bar per perspective (poll_chart.html). */
+/** The bars of one option: per perspective with the interval band, or one over everyone while open. */
+function optionBars(results, option, strings, labels) {
+  if (results.breakdown) {
+    return lensDisplay(option.lens, "", strings, labels, true).rows.map((row) => ({
+      ...row,
+      value: row.shown ? `${row.percent} %` : row.text,
+    }));
+  }
+  if (results.totals_withheld) return [];
+  const share = percent(option.count, results.voters);
+  return [
+    {
+      perspective: "all",
+      label: strings.everyone,
+      shown: true,
+      percent: share,
+      low: share,
+      high: share,
+      band: 0,
+      value: fmt(strings.count_percent, { count: option.count, percent: share }),
+    },
+  ];
+}
+
+/** The projector's bars (poll_chart.html): share per perspective with its 90 % interval as a light band. */
 export function chart(results, strings, labels) {
-  const voters = results.voters_by_perspective;
   const root = svg("svg", { class: "chart", width: "100%", "aria-hidden": "true", focusable: "false" });
   root.dataset.chart = "";
   let y = 0;
   for (const option of results.options) {
     root.append(svg("text", { class: "chart__option", x: "0", y: String(y + OPTION_HEIGHT * 0.7) }, option.label));
     const top = y + OPTION_HEIGHT;
-    LENS.forEach((p, index) => {
-      const count = option.by_perspective[p] || 0;
-      const share = percent(count, voters[p] || 0);
+    const bars = optionBars(results, option, strings, labels);
+    bars.forEach((b, index) => {
       const barY = top + index * BAR_HEIGHT;
       const textY = String(barY + BAR_HEIGHT * 0.65);
-      root.append(svg("text", { class: "chart__label", x: "0", y: textY }, labels[p]));
+      root.append(svg("text", { class: "chart__label", x: "0", y: textY }, b.label));
       const bar = svg("svg", { x: "16%", y: String(barY), width: "58%", height: String(BAR_HEIGHT - 8) });
       bar.append(svg("rect", { class: "chart__track", width: "100%", height: "100%" }));
-      bar.append(svg("rect", { class: `chart__bar chart__bar--${p}`, width: `${share}%`, height: "100%" }));
+      if (b.shown) {
+        bar.append(svg("rect", { class: `chart__bar chart__bar--${b.perspective}`, width: `${b.percent}%`, height: "100%" }));
+        if (b.band) {
+          const band = svg("rect", { class: "chart__band", x: `${b.low}%`, width: `${b.band}%`, height: "100%" });
+          band.dataset.band = "";
+          bar.append(band);
+        }
+      }
       root.append(bar);
-      const value = svg("text", { class: "chart__value", x: "76%", y: textY }, `${count} (${share}%)`);
-      value.dataset.bar = `${option.id}-${p}`;
+      const value = svg("text", { class: "chart__value", x: "76%", y: textY }, b.value);
+      value.dataset.bar = `${option.id}-${b.perspective}`;
       root.append(value);
     });
-    y = top + LENS.length * BAR_HEIGHT + GAP;
+    y = top + bars.length * BAR_HEIGHT + GAP;
   }
   root.setAttribute("height", String(y));
   return root;
@@ -178,18 +265,21 @@ export function drawProjectorPoll(box, poll, strings, labels) {
   wrap.append(el("p", { class: "projector-poll__text" }, poll.text));
   wrap.append(el("p", { class: "projector-poll__state" }, poll.state === "open" ? strings.vote_now : strings.poll_closed));
   if (poll.results) {
+    const results = poll.results;
     const lens = pollLens(poll, strings, labels);
-    const voters = fmt(strings.voters, { count: poll.results.voters });
-    if (lens) {
-      wrap.append(el("p", { class: "projector-poll__callout", "data-slot": "callout" }, lens.callout));
-      const numbers = [lens.consensus, lens.divergence, voters].filter(Boolean).join(" · ");
-      wrap.append(el("p", { class: "projector-poll__numbers" }, numbers));
+    if (lens) wrap.append(el("p", { class: "projector-poll__callout", "data-slot": "callout" }, lens.sentence));
+    const voters = fmt(strings.voters, { count: results.voters });
+    const numbers = results.breakdown ? voters : `${voters} · ${strings.breakdown_later}`;
+    wrap.append(el("p", { class: "projector-poll__numbers" }, numbers));
+    if (results.totals_withheld) {
+      wrap.append(
+        el("p", { class: "projector__empty", "data-slot": "withheld" }, fmt(strings.totals_withheld, { min: results.min_group })),
+      );
     } else {
-      wrap.append(el("p", { class: "projector-poll__numbers" }, voters));
+      wrap.append(chart(results, strings, labels));
     }
-    wrap.append(chart(poll.results, strings, labels));
-    const apart = fmt(strings.anders_votes, { count: poll.results.voters_by_perspective.anders || 0 });
-    wrap.append(el("p", { class: "projector-poll__apart" }, apart));
+    const anders = results.breakdown ? results.voters_by_perspective.anders : null;
+    if (anders) wrap.append(el("p", { class: "projector-poll__apart" }, fmt(strings.anders_votes, { count: anders })));
   } else {
     const options = el("ul", { class: "projector-poll__options" });
     for (const option of poll.options) options.append(el("li", {}, option.label));
