@@ -125,20 +125,37 @@ class TestNotes:
         }
 
     def test_note_lens_counts_recognise_and_agree_as_agreement(self, live_room, make_participant):
-        """politiek: herken + eens (2/2); uitvoering: oneens (0/1) → divergence 1."""
+        """politiek: herken, eens, eens (3/3); beleid: oneens ×3 (0/3); uitvoering: herken, oneens ×2 (1/3)."""
         note, _ = n.note_add(user=make_participant(live_room), room=live_room, kind="dilemma", text="D")
-        for perspective, kind in [
-            ("politiek", "recognise"),
-            ("politiek", "agree"),
-            ("uitvoering", "disagree"),
-        ]:
-            n.note_react(user=make_participant(live_room, perspective), note=note, kind=kind)
+        reactions = {
+            "politiek": ["recognise", "agree", "agree"],
+            "beleid": ["disagree"] * 3,
+            "uitvoering": ["recognise", "disagree", "disagree"],
+        }
+        for perspective, kinds in reactions.items():
+            for kind in kinds:
+                n.note_react(user=make_participant(live_room, perspective), note=note, kind=kind)
 
         payload = selectors.notes_payload([note])[0]
 
-        assert payload["lens"]["agree"] == {"politiek": 2, "beleid": 0, "uitvoering": 0}
-        assert payload["lens"]["total"] == {"politiek": 2, "beleid": 0, "uitvoering": 1}
-        assert payload["lens"]["divergence"] == 1
+        shown = {p: (v["agree"], v["total"]) for p, v in payload["lens"]["perspectives"].items()}
+        assert shown == {"politiek": (3, 3), "beleid": (0, 3), "uitvoering": (1, 3)}
+        assert (payload["lens"]["verdict"], payload["lens"]["apart"]) == ("apart", ["politiek", "beleid"])
+        assert payload["reactions"] == {"recognise": 2, "agree": 2, "disagree": 5}
+
+    def test_note_reactions_of_a_lone_kamerlid_are_not_published(self, live_room, make_participant):
+        """One politiek reaction among three beleid ones: politiek is withheld, and so is the remainder."""
+        note, _ = n.note_add(user=make_participant(live_room), room=live_room, kind="dilemma", text="D")
+        n.note_react(user=make_participant(live_room, "politiek"), note=note, kind="disagree")
+        for _i in range(3):
+            n.note_react(user=make_participant(live_room, "beleid"), note=note, kind="agree")
+
+        payload = selectors.notes_payload([note])[0]
+
+        assert payload["reactions_by_perspective"]["disagree"]["politiek"] is None
+        assert payload["reactions_by_perspective"]["agree"]["beleid"] is None
+        assert payload["lens"]["perspectives"]["politiek"] == {"suppressed": True}
+        assert payload["lens"]["verdict"] == "too_few"
 
     def test_merge_keeps_both_texts_and_moves_reactions(self, live_room, rapporteur, make_participant):
         """Merging a duplicate keeps its text in the kept note's history and moves its reactions."""

@@ -43,13 +43,17 @@ class TestServices:
     def test_changing_a_vote_does_not_double_count(self, scale_poll, live_room, make_participant):
         """Voting again replaces the earlier choice."""
         voter = make_participant(live_room, "beleid")
+        for _i in range(2):
+            p.poll_vote(
+                user=make_participant(live_room), poll=scale_poll, option_ids=[_option(scale_poll, 3)]
+            )
 
         p.poll_vote(user=voter, poll=scale_poll, option_ids=[_option(scale_poll, 2)])
         p.poll_vote(user=voter, poll=scale_poll, option_ids=[_option(scale_poll, 5)])
 
         results = selectors.poll_results(poll=scale_poll)
-        assert results["voters"] == 1
-        assert [o["count"] for o in results["options"]] == [0, 0, 0, 0, 1]
+        assert results["voters"] == 3
+        assert [o["count"] for o in results["options"]] == [0, 0, 2, 0, 1]
         assert selectors.poll_my_choices(user=voter, poll=scale_poll) == [_option(scale_poll, 5)]
 
     def test_closed_poll_refuses_votes_with_a_clear_error(
@@ -92,10 +96,11 @@ class TestServices:
 
         p.poll_vote(user=make_participant(live_room, "politiek"), poll=poll, option_ids=[a, c])
         p.poll_vote(user=make_participant(live_room, "beleid"), poll=poll, option_ids=[a])
+        p.poll_vote(user=make_participant(live_room, "beleid"), poll=poll, option_ids=[a])
 
         results = selectors.poll_results(poll=poll)
-        assert [(o["label"], o["count"]) for o in results["options"]] == [("A", 2), ("B", 0), ("C", 1)]
-        assert results["options"][2]["by_perspective"]["politiek"] == 1
+        assert [(o["label"], o["count"]) for o in results["options"]] == [("A", 3), ("B", 0), ("C", 1)]
+        assert results["voters"] == 3
 
     def test_option_from_another_poll_is_refused(self, scale_poll, live_room, moderator, make_participant):
         """Only the poll's own options can be chosen."""
@@ -123,23 +128,81 @@ class TestServices:
         scale_poll.refresh_from_db()
         assert scale_poll.state == "closed"
 
-    def test_scale_results_carry_the_lens(self, scale_poll, live_room, make_participant):
-        """Agree is 4–5. politiek 2/2 agree, beleid 0/1, uitvoering 1/2 → C = 3/4·1/3·2/4, D = 1."""
-        votes = [("politiek", 5), ("politiek", 4), ("beleid", 1), ("uitvoering", 4), ("uitvoering", 2)]
-        for perspective, value in votes:
+    def test_scale_results_carry_the_lens_once_closed(
+        self, scale_poll, live_room, moderator, make_participant
+    ):
+        """Agree is 4–5. politiek 3/3, beleid 0/3, uitvoering 1/3: politiek and beleid are apart
+        (z = 1 / √(0.5 × 0.5 × 2/3) = 2.45, gap 1)."""
+        votes = {"politiek": [5, 4, 4], "beleid": [1, 1, 2], "uitvoering": [4, 2, 3]}
+        for perspective, values in votes.items():
+            for value in values:
+                p.poll_vote(
+                    user=make_participant(live_room, perspective),
+                    poll=scale_poll,
+                    option_ids=[_option(scale_poll, value)],
+                )
+        closed = p.poll_close(user=moderator, poll=scale_poll)
+
+        results = selectors.poll_results(poll=closed)
+
+        assert results["agree_by_perspective"] == {"politiek": 3, "beleid": 0, "uitvoering": 1, "anders": 0}
+        assert results["voters_by_perspective"] == {"politiek": 3, "beleid": 3, "uitvoering": 3, "anders": 0}
+        assert (results["lens"]["verdict"], results["lens"]["apart"]) == ("apart", ["politiek", "beleid"])
+        assert results["lens"]["perspectives"]["uitvoering"]["share"] == 1 / 3
+
+    def test_open_poll_results_are_totals_only_for_moderators_too(
+        self, scale_poll, live_room, make_participant
+    ):
+        """While the poll is open nobody gets the split per perspective, not even the moderators."""
+        for perspective in ["politiek", "beleid", "uitvoering"]:
             p.poll_vote(
                 user=make_participant(live_room, perspective),
                 poll=scale_poll,
-                option_ids=[_option(scale_poll, value)],
+                option_ids=[_option(scale_poll, 5)],
             )
 
-        results = selectors.poll_results(poll=scale_poll)
+        results = selectors.poll_payload(poll=scale_poll, with_results=True)["results"]
 
-        assert results["agree_by_perspective"] == {"politiek": 2, "beleid": 0, "uitvoering": 1, "anders": 0}
-        assert results["voters_by_perspective"] == {"politiek": 2, "beleid": 1, "uitvoering": 2, "anders": 0}
-        assert results["lens"]["consensus"] == round(3 / 4 * 1 / 3 * 2 / 4, 4)
-        assert results["lens"]["divergence"] == 1
-        assert results["lens"]["most_apart"] == ["politiek", "beleid"]
+        assert results["breakdown"] is False
+        assert [o["count"] for o in results["options"]] == [0, 0, 0, 0, 3]
+        assert [o["by_perspective"] for o in results["options"]] == [None] * 5
+        assert (results["voters_by_perspective"], results["lens"]) == (None, None)
+
+    def test_lone_kamerlid_vote_is_not_in_the_closed_results(
+        self, scale_poll, live_room, moderator, make_participant
+    ):
+        """One politiek voter among 5 beleid and 4 uitvoering: politiek is withheld, and uitvoering too,
+        so the total minus the shown perspectives does not give the Kamerlid's vote away."""
+        p.poll_vote(
+            user=make_participant(live_room, "politiek"), poll=scale_poll, option_ids=[_option(scale_poll, 1)]
+        )
+        for perspective, n in [("beleid", 5), ("uitvoering", 4)]:
+            for _i in range(n):
+                p.poll_vote(
+                    user=make_participant(live_room, perspective),
+                    poll=scale_poll,
+                    option_ids=[_option(scale_poll, 5)],
+                )
+        closed = p.poll_close(user=moderator, poll=scale_poll)
+
+        results = selectors.poll_results(poll=closed)
+
+        helemaal_oneens = results["options"][0]
+        assert helemaal_oneens["count"] == 1
+        assert helemaal_oneens["by_perspective"] == {
+            "politiek": None,
+            "beleid": 0,
+            "uitvoering": None,
+            "anders": 0,
+        }
+        assert results["voters_by_perspective"] == {
+            "politiek": None,
+            "beleid": 5,
+            "uitvoering": None,
+            "anders": 0,
+        }
+        assert results["lens"]["perspectives"]["politiek"] == {"suppressed": True}
+        assert results["lens"]["verdict"] == "too_few"
 
     def test_vote_row_has_no_link_to_the_person(self, scale_poll, live_room, make_participant):
         """A vote stores a keyed hash, the perspective and the choice, nothing else about the voter."""
@@ -190,7 +253,8 @@ class TestConsumers:
     async def test_a_vote_changes_the_moderator_results_once(
         self, scale_poll, live_room, moderator, make_participant, room_socket
     ):
-        """One vote reaches the moderator as a poll.results frame counting it once."""
+        """One vote reaches the moderator as a poll.results frame counting it once, without any split
+        (the poll is open) and without totals (one voter is fewer than the minimum group)."""
         voter = await database_sync_to_async(make_participant)(live_room, "uitvoering")
         option = await database_sync_to_async(_option)(scale_poll, 4)
         async with room_socket(live_room, moderator) as m, room_socket(live_room, voter) as v:
@@ -206,7 +270,8 @@ class TestConsumers:
 
         assert ack["choices"] == [option]
         assert results["results"]["voters"] == 1
-        assert results["results"]["options"][3]["by_perspective"]["uitvoering"] == 1
+        assert (results["results"]["breakdown"], results["results"]["totals_withheld"]) == (False, True)
+        assert [o["count"] for o in results["results"]["options"]] == [None] * 5
 
     async def test_results_before_reveal_never_reach_attendees(
         self, scale_poll, live_room, moderator, make_participant, room_socket

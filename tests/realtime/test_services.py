@@ -63,22 +63,20 @@ def test_unvote_withdraws_the_upvote(live_room, make_participant):
     assert (question.upvotes, QuestionUpvote.objects.count()) == (0, 0)
 
 
-def test_upvotes_are_counted_per_perspective(live_room, make_participant):
-    """The lens needs upvotes per perspective."""
+def test_upvotes_are_counted_per_perspective_and_small_groups_withheld(live_room, make_participant):
+    """Three politiek and one uitvoering upvoter (nobody counted present): politiek is shown,
+    uitvoering (1) is withheld, and so is its lens share; the total stays public."""
     asker = make_participant(live_room)
     question, _ = q.question_ask(user=asker, room=live_room, text="Vraag")
-    for perspective in ["politiek", "politiek", "uitvoering"]:
+    for perspective in ["politiek", "politiek", "politiek", "uitvoering", "anders", "anders"]:
         q.question_upvote(user=make_participant(live_room, perspective), question=question)
 
-    scores = selectors.question_scores(question_ids=[question.pk])
+    [score] = selectors.question_scores(room_id=live_room.pk, question_ids=[question.pk])
 
-    assert scores == [
-        {
-            "question": question.pk,
-            "upvotes": 3,
-            "by_perspective": {"politiek": 2, "beleid": 0, "uitvoering": 1, "anders": 0},
-        }
-    ]
+    assert (score["question"], score["upvotes"]) == (question.pk, 6)
+    assert score["by_perspective"] == {"politiek": 3, "beleid": 0, "uitvoering": None, "anders": None}
+    assert score["lens"]["perspectives"]["uitvoering"] == {"suppressed": True}
+    assert score["lens"]["perspectives"]["politiek"]["agree"] == 3
 
 
 def test_premoderated_question_waits_outside_the_public_list(live_room, make_participant):

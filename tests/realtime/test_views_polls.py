@@ -113,41 +113,72 @@ def test_results_are_hidden_from_room_page_before_reveal(client, live_room, make
     assert "De uitslag wordt getoond zodra de gespreksleider dat kiest." in html
 
 
-def test_results_show_on_room_page_after_reveal(client, live_room, make_participant, moderator, scale_poll):
-    """After the reveal the page shows the split per perspective and the lens in words."""
-    poll_services.poll_vote(
-        user=make_participant(live_room, "politiek"), poll=scale_poll, option_ids=[_option(scale_poll, 5)]
+def _votes(live_room, make_participant, poll, votes: dict[str, list[int]]) -> None:
+    for perspective, values in votes.items():
+        for value in values:
+            poll_services.poll_vote(
+                user=make_participant(live_room, perspective), poll=poll, option_ids=[_option(poll, value)]
+            )
+
+
+def test_closed_poll_shows_agreement_in_words_on_the_room_page(
+    client, live_room, make_participant, moderator, scale_poll
+):
+    """Three voters per perspective all "helemaal eens": the room reads that the three agree."""
+    _votes(
+        live_room, make_participant, scale_poll, dict.fromkeys(["politiek", "beleid", "uitvoering"], [5] * 3)
     )
-    poll_services.poll_vote(
-        user=make_participant(live_room, "beleid"), poll=scale_poll, option_ids=[_option(scale_poll, 1)]
-    )
+    poll_services.poll_close(user=moderator, poll=scale_poll)
     poll_services.poll_reveal(user=moderator, poll=scale_poll)
     client.force_login(make_participant(live_room))
 
     html = client.get(_url("room", live_room)).content.decode()
 
-    assert "Uitslag per perspectief (2 stemmen)" in html
-    assert "Politiek en beleid verschillen het meest over “Eenvoud gaat vóór maatwerk.”." in html
-    assert "Verschil tussen de perspectieven: 100 procentpunt" in html
+    assert "Uitslag per perspectief (9 stemmen)" in html
+    assert "Politiek, beleid en uitvoering zijn het hierover eens." in html
+    assert "3 van 3 eens (100 %)" in html
+    assert "onsensus" not in html
+    assert "procentpunt" not in html
 
 
-def test_projector_shows_bars_and_callout_after_reveal(
-    client, live_room, make_participant, moderator, scale_poll
-):
-    poll_services.poll_vote(
-        user=make_participant(live_room, "politiek"), poll=scale_poll, option_ids=[_option(scale_poll, 5)]
-    )
-    poll_services.poll_vote(
-        user=make_participant(live_room, "uitvoering"), poll=scale_poll, option_ids=[_option(scale_poll, 2)]
-    )
+def test_projector_says_too_few_for_one_vote_each(client, live_room, make_participant, moderator, scale_poll):
+    """One "helemaal eens" per perspective: too few votes of every perspective, and no per-perspective bar."""
+    _votes(live_room, make_participant, scale_poll, dict.fromkeys(["politiek", "beleid", "uitvoering"], [5]))
+    poll_services.poll_close(user=moderator, poll=scale_poll)
     poll_services.poll_reveal(user=moderator, poll=scale_poll)
     LiveRoom.objects.filter(pk=live_room.pk).update(projector_mode="poll")
 
     html = client.get(reverse("realtime:projector_token", args=[live_room.projector_token])).content.decode()
 
-    assert f'data-bar="{_option(scale_poll, 5)}-politiek">1 (100%)' in html
-    assert '<rect class="chart__bar chart__bar--politiek" width="100%"' in html
-    assert "Politiek en uitvoering verschillen het meest over" in html
+    projector = html.split("<template")[0]
+    assert "Nog te weinig stemmen van politiek, beleid en uitvoering." in projector
+    assert f'data-bar="{_option(scale_poll, 5)}-politiek">minder dan 3 stemmen' in projector
+    assert "chart__bar--politiek" not in projector
+
+
+def test_projector_shows_the_verdict_above_bars_with_interval_bands(
+    client, live_room, make_participant, moderator, scale_poll
+):
+    """Politiek 3/3 eens, beleid 0/3, uitvoering 0/3: apart; each bar has its share and a light band."""
+    _votes(
+        live_room,
+        make_participant,
+        scale_poll,
+        {"politiek": [5, 5, 5], "beleid": [1, 1, 1], "uitvoering": [1, 1, 1]},
+    )
+    poll_services.poll_close(user=moderator, poll=scale_poll)
+    poll_services.poll_reveal(user=moderator, poll=scale_poll)
+    LiveRoom.objects.filter(pk=live_room.pk).update(projector_mode="poll")
+
+    html = client.get(reverse("realtime:projector_token", args=[live_room.projector_token])).content.decode()
+
+    projector = html.split("<template")[0]
+    sentence = "Politiek en beleid denken hier verschillend over."
+    assert sentence in projector
+    assert projector.index(sentence) < projector.index("data-chart")
+    assert f'data-bar="{_option(scale_poll, 5)}-politiek">100 %' in projector
+    # 3/3: Wilson low 0.5258 → the band runs from 53 % to 100 %.
+    assert '<rect class="chart__band" x="53%" width="47%"' in projector
     assert 'style="' not in html
 
 
@@ -194,16 +225,17 @@ def test_poll_moderation_is_not_found_for_attendees(client, live_room, make_part
     assert (response.status_code, scale_poll.revealed, Poll.objects.count()) == (404, False, 1)
 
 
-def test_console_shows_live_results_with_split_and_lens(
+def test_console_shows_only_totals_while_the_poll_is_open(
     client, live_room, make_participant, moderator, scale_poll
 ):
-    """The moderator sees results before the reveal: counts per perspective and the two lens numbers."""
-    poll_services.poll_vote(
-        user=make_participant(live_room, "politiek"), poll=scale_poll, option_ids=[_option(scale_poll, 4)]
-    )
+    """The moderator sees what the room would see: totals so far, the split only once the poll is closed."""
+    _votes(live_room, make_participant, scale_poll, {"politiek": [4], "beleid": [4, 5], "uitvoering": [1]})
     client.force_login(moderator)
 
     html = client.get(_url("console", live_room)).content.decode()
 
-    assert "Uitslag per perspectief (1 stemmen)" in html
-    assert "Consensus (alle drie eens): 17%" in html
+    console = html.split("<template")[0]
+    assert "Uitslag tot nu toe (4 stemmen)" in console
+    assert "De uitslag per perspectief komt als de peiling gesloten is." in console
+    assert "Uitslag per perspectief" not in console
+    assert "van 1 eens" not in console
