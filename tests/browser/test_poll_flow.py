@@ -29,16 +29,7 @@ def poll_room():
     return room, poll, voters, moderator
 
 
-def test_three_perspectives_vote_and_projector_shows_split_after_reveal(open_page, poll_room):
-    room, poll, voters, moderator = poll_room
-    code = room.session.code
-    projector = open_page(f"/projector/{room.projector_token}/")
-    console = open_page(f"/zaal/{code}/console/", moderator)
-    pages = {p: open_page(f"/zaal/{code}/", user) for p, user in voters.items()}
-    for page in (projector, console, *pages.values()):
-        wait_until_live(page)
-    answers = {"politiek": "Helemaal eens", "beleid": "Eens", "uitvoering": "Helemaal oneens"}
-
+def _vote_in_browser(pages: dict, answers: dict) -> None:
     for perspective, page in pages.items():
         page.get_by_role("group", name="Kies een antwoord").get_by_label(
             answers[perspective], exact=True
@@ -47,23 +38,70 @@ def test_three_perspectives_vote_and_projector_shows_split_after_reveal(open_pag
         expect(page.locator("[data-slot='poll-voted']")).to_have_text(
             f"Je stem is opgeslagen: {answers[perspective]}."
         )
-    expect(console.locator("[data-poll-list='console'] caption")).to_contain_text("3 stemmen")
+
+
+def test_one_vote_each_shows_totals_while_open_and_too_few_once_closed(open_page, poll_room):
+    """Three perspectives vote once each: totals only while open, then "too few votes" for every
+    perspective on the projector, and no per-perspective count anywhere."""
+    room, poll, voters, moderator = poll_room
+    code = room.session.code
+    projector = open_page(f"/projector/{room.projector_token}/")
+    console = open_page(f"/zaal/{code}/console/", moderator)
+    pages = {p: open_page(f"/zaal/{code}/", user) for p, user in voters.items()}
+    for page in (projector, console, *pages.values()):
+        wait_until_live(page)
+
+    _vote_in_browser(pages, {"politiek": "Helemaal eens", "beleid": "Eens", "uitvoering": "Helemaal oneens"})
+    expect(console.locator("[data-poll-list='console'] caption")).to_have_text(
+        "Uitslag tot nu toe (3 stemmen)"
+    )
     expect(projector.locator("[data-chart]")).to_have_count(0)
     console.get_by_role("button", name="Uitslag tonen aan de zaal").click()
 
     helemaal_eens = poll.options.get(value=5).pk
-    oneens_helemaal = poll.options.get(value=1).pk
-    expect(projector.locator(f"[data-bar='{helemaal_eens}-politiek']")).to_have_text("1 (100%)")
-    expect(projector.locator(f"[data-bar='{oneens_helemaal}-uitvoering']")).to_have_text("1 (100%)")
-    expect(projector.locator(f"[data-bar='{helemaal_eens}-beleid']")).to_have_text("0 (0%)")
+    expect(projector.locator(f"[data-bar='{helemaal_eens}-all']")).to_have_text("1 (33 %)")
+    expect(projector.locator("[data-bar$='-politiek']")).to_have_count(0)
+    console.get_by_role("button", name="Peiling sluiten").click()
     expect(projector.locator("[data-slot='callout']")).to_have_text(
-        f"Politiek en uitvoering verschillen het meest over “{STATEMENT}”."
+        "Nog te weinig stemmen van politiek, beleid en uitvoering."
     )
-    expect(projector.locator(".projector-poll__numbers")).to_contain_text(
-        "Verschil tussen de perspectieven: 100 procentpunt"
+    expect(projector.locator(f"[data-bar='{helemaal_eens}-politiek']")).to_have_text("minder dan 3 stemmen")
+    expect(pages["beleid"].locator("[data-slot='callout']")).to_have_text(
+        "Nog te weinig stemmen van politiek, beleid en uitvoering."
     )
-    expect(pages["beleid"].locator("[data-slot='callout']")).to_be_visible()
+    assert "1 van 1" not in projector.content()
     assert PollVote.objects.filter(poll=poll).count() == 3
+    assert [p.js_errors for p in (projector, console, *pages.values())] == [[], [], [], [], []]
+
+
+def test_three_each_agreeing_reads_as_agreement_on_the_projector(open_page, poll_room):
+    """Three voters per perspective all choose "Helemaal eens" (two each by form, one each in the browser):
+    once the poll is closed the projector says the three agree, with a bar and band per perspective."""
+    room, poll, voters, moderator = poll_room
+    helemaal_eens = poll.options.get(value=5).pk
+    for perspective in voters:
+        for _i in range(2):
+            user = UserFactory(perspective=perspective)
+            RegistrationFactory(user=user, event=room.session.event)
+            poll_services.poll_vote(user=user, poll=poll, option_ids=[helemaal_eens])
+    code = room.session.code
+    projector = open_page(f"/projector/{room.projector_token}/")
+    console = open_page(f"/zaal/{code}/console/", moderator)
+    pages = {p: open_page(f"/zaal/{code}/", user) for p, user in voters.items()}
+    for page in (projector, console, *pages.values()):
+        wait_until_live(page)
+
+    _vote_in_browser(pages, dict.fromkeys(voters, "Helemaal eens"))
+    console.get_by_role("button", name="Peiling sluiten").click()
+    console.get_by_role("button", name="Uitslag tonen aan de zaal").click()
+
+    expect(projector.locator("[data-slot='callout']")).to_have_text(
+        "Politiek, beleid en uitvoering zijn het hierover eens."
+    )
+    for perspective in voters:
+        expect(projector.locator(f"[data-bar='{helemaal_eens}-{perspective}']")).to_have_text("100 %")
+    expect(projector.locator("[data-band]")).to_have_count(15)
+    expect(console.locator("[data-slot='shares']").first).to_contain_text("3 van 3 eens (100 %)")
     assert [p.js_errors for p in (projector, console, *pages.values())] == [[], [], [], [], []]
 
 
