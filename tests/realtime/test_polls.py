@@ -323,3 +323,40 @@ class TestConsumers:
             error = await next_of_type(v, "error")
 
         assert error["code"] == "invalid"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_results_stay_consistent_when_votes_land_between_the_reads(
+    scale_poll, live_room, moderator, make_participant
+):
+    """Before every statement the results run, another connection commits a new vote (as under a steady
+    vote load). Voters and choices must still come from one snapshot: per perspective, the choices of a
+    single-choice poll add up to its voters exactly (two separate reads broke this, and the lens raised)."""
+    voters = [make_participant(live_room, ["politiek", "beleid", "uitvoering"][i % 3]) for i in range(12)]
+    for user in voters[:6]:
+        p.poll_vote(user=user, poll=scale_poll, option_ids=[_option(scale_poll, 4)])
+    waiting = iter(voters[6:])
+    statements = []
+
+    def vote_elsewhere():
+        user = next(waiting, None)
+        try:
+            if user is not None:
+                p.poll_vote(user=user, poll=scale_poll, option_ids=[_option(scale_poll, 5)])
+        finally:
+            connection.close()
+
+    def before_each_statement(execute, sql, params, many, context):
+        statements.append(sql)
+        thread = threading.Thread(target=vote_elsewhere)
+        thread.start()
+        thread.join()
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(before_each_statement):
+        tally = selectors.poll_tally(poll=scale_poll)
+
+    for perspective, n in tally.voters.items():
+        assert sum(tally.chosen[o["id"]][perspective] for o in tally.options) == n
+    assert tally.voter_count > 6  # votes did land between the reads
+    assert len(statements) == 2  # the options, then every count in one statement
