@@ -62,6 +62,7 @@ def display_strings() -> dict[str, str]:
         "results_so_far": _("Uitslag tot nu toe"),
         "answer": _("Antwoord"),
         "everyone": _("Iedereen"),
+        "scale_agree": _("Eens of helemaal eens"),
         "total": _("Totaal"),
         "voters_label": _("Stemmers"),
         "vote_now": _("Stem mee op uw telefoon."),
@@ -181,58 +182,78 @@ def _cell(count: int | None, minimum: int) -> str:
     return display_strings()["suppressed_cell"] % {"min": minimum} if count is None else str(count)
 
 
-def _results_display(poll: dict, results: dict) -> dict:
-    """
-    Results laid out for the page: a table and the projector's bars.
+def _bar(row: dict) -> dict:
+    return {**row, "value": f"{row['percent']} %" if row["shown"] else row["text"]}
 
-    With the breakdown (a closed poll): per option one bar per perspective
-    with the share of that perspective's voters and its interval as a band.
-    Without it (an open poll): one bar per option over everyone.
+
+def _chart_groups(poll: dict, results: dict) -> list[dict]:
     """
+    The projector's bar groups, each `{id, label, bars}`.
+
+    A closed scale poll: one group, the share that agrees (4 or 5) per
+    perspective with its interval. A closed choice poll: per option, the
+    share of each perspective that chose it, with its interval. An open poll:
+    per option one bar over everyone (nothing while totals are withheld).
+    """
+    strings = display_strings()
+    if results["breakdown"] and poll["kind"] == Poll.Kind.SCALE:
+        rows = lens_display(results["lens"])["rows"]
+        return [{"id": "agree", "label": strings["scale_agree"], "bars": [_bar(r) for r in rows]}]
+    if results["breakdown"]:
+        return [
+            {
+                "id": o["id"],
+                "label": o["label"],
+                "bars": [_bar(r) for r in lens_display(o["lens"], chose=True)["rows"]],
+            }
+            for o in results["options"]
+        ]
+    if results["totals_withheld"]:
+        return []
+    groups = []
+    for option in results["options"]:
+        percent = _percent(option["count"], results["voters"])
+        bar = {
+            "perspective": "all",
+            "label": strings["everyone"],
+            "shown": True,
+            "percent": percent,
+            "low": percent,
+            "high": percent,
+            "band": 0,
+            "value": strings["count_percent"] % {"count": option["count"], "percent": percent},
+        }
+        groups.append({"id": option["id"], "label": option["label"], "bars": [bar]})
+    return groups
+
+
+def _results_display(poll: dict, results: dict) -> dict:
+    """Results laid out for the page: a table, the verdict in words and the projector's bars."""
     strings = display_strings()
     minimum = results["min_group"]
     voters_p = results["voters_by_perspective"]
-    options = []
+    options = [
+        {
+            **option,
+            "count_text": _cell(option["count"], minimum),
+            "cells": [_cell(option["by_perspective"][p], minimum) for p in PERSPECTIVES if results["breakdown"]],
+        }
+        for option in results["options"]
+    ]
+    chart = _chart_groups(poll, results)
     y = 0
-    for option in results["options"]:
-        bars = []
+    for group in chart:
+        group["y"] = y + CHART_OPTION_HEIGHT * 0.7
         top = y + CHART_OPTION_HEIGHT
-        if results["breakdown"]:
-            for row in lens_display(option["lens"], chose=True)["rows"]:
-                bars.append({**row, "value": row["text"] if not row["shown"] else f"{row['percent']} %"})
-        elif not results["totals_withheld"]:
-            percent = _percent(option["count"], results["voters"])
-            bars.append(
-                {
-                    "perspective": "all",
-                    "label": strings["everyone"],
-                    "shown": True,
-                    "percent": percent,
-                    "low": percent,
-                    "high": percent,
-                    "band": 0,
-                    "value": strings["count_percent"] % {"count": option["count"], "percent": percent},
-                }
-            )
-        for index, bar in enumerate(bars):
+        for index, bar in enumerate(group["bars"]):
             bar["y"] = top + index * CHART_BAR_HEIGHT
             bar["text_y"] = top + index * CHART_BAR_HEIGHT + CHART_BAR_HEIGHT * 0.65
-        options.append(
-            {
-                **option,
-                "count_text": _cell(option["count"], minimum),
-                "cells": [
-                    _cell(option["by_perspective"][p], minimum) for p in PERSPECTIVES if results["breakdown"]
-                ],
-                "bars": bars,
-                "y": y + CHART_OPTION_HEIGHT * 0.7,
-            }
-        )
-        y = top + len(bars) * CHART_BAR_HEIGHT + CHART_GAP
+        y = top + len(group["bars"]) * CHART_BAR_HEIGHT + CHART_GAP
     withheld = results["totals_withheld"]
     return {
         **results,
         "options": options,
+        "chart": chart,
         "voters_text": strings["voters"] % {"count": results["voters"]},
         "voters_cells": [_cell(voters_p[p], minimum) for p in PERSPECTIVES] if results["breakdown"] else [],
         "anders_text": (

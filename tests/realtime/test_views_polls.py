@@ -152,14 +152,15 @@ def test_projector_says_too_few_for_one_vote_each(client, live_room, make_partic
 
     projector = html.split("<template")[0]
     assert "Nog te weinig stemmen van politiek, beleid en uitvoering." in projector
-    assert f'data-bar="{_option(scale_poll, 5)}-politiek">minder dan 3 stemmen' in projector
+    assert 'data-bar="agree-politiek">minder dan 3 stemmen' in projector
     assert "chart__bar--politiek" not in projector
 
 
 def test_projector_shows_the_verdict_above_bars_with_interval_bands(
     client, live_room, make_participant, moderator, scale_poll
 ):
-    """Politiek 3/3 eens, beleid 0/3, uitvoering 0/3: apart; each bar has its share and a light band."""
+    """Politiek 3/3 eens, beleid 0/3, uitvoering 0/3: apart; one bar per perspective with the share that
+    agrees (4 or 5) and its interval as a light band."""
     _votes(
         live_room,
         make_participant,
@@ -176,7 +177,8 @@ def test_projector_shows_the_verdict_above_bars_with_interval_bands(
     sentence = "Politiek en beleid denken hier verschillend over."
     assert sentence in projector
     assert projector.index(sentence) < projector.index("data-chart")
-    assert f'data-bar="{_option(scale_poll, 5)}-politiek">100 %' in projector
+    assert 'data-bar="agree-politiek">100 %' in projector
+    assert 'data-bar="agree-beleid">0 %' in projector
     # 3/3: Wilson low 0.5258 → the band runs from 53 % to 100 %.
     assert '<rect class="chart__band" x="53%" width="47%"' in projector
     assert 'style="' not in html

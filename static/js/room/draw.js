@@ -193,18 +193,28 @@ export function drawResults(box, poll, strings, labels) {
   if (!results.breakdown) box.append(el("p", { class: "meta", "data-slot": "later" }, strings.breakdown_later));
 }
 
-/** The bars of one option: per perspective with the interval band, or one over everyone while open. */
-function optionBars(results, option, strings, labels) {
+function bar(row) {
+  return { ...row, value: row.shown ? `${row.percent} %` : row.text };
+}
+
+/** The projector's bar groups, like realtime.views.display._chart_groups. */
+export function chartGroups(poll, strings, labels) {
+  const results = poll.results;
+  if (results.breakdown && poll.kind === "scale") {
+    const rows = lensDisplay(results.lens, "", strings, labels).rows;
+    return [{ id: "agree", label: strings.scale_agree, bars: rows.map(bar) }];
+  }
   if (results.breakdown) {
-    return lensDisplay(option.lens, "", strings, labels, true).rows.map((row) => ({
-      ...row,
-      value: row.shown ? `${row.percent} %` : row.text,
+    return results.options.map((o) => ({
+      id: o.id,
+      label: o.label,
+      bars: lensDisplay(o.lens, "", strings, labels, true).rows.map(bar),
     }));
   }
   if (results.totals_withheld) return [];
-  const share = percent(option.count, results.voters);
-  return [
-    {
+  return results.options.map((option) => {
+    const share = percent(option.count, results.voters);
+    const total = {
       perspective: "all",
       label: strings.everyone,
       shown: true,
@@ -213,39 +223,39 @@ function optionBars(results, option, strings, labels) {
       high: share,
       band: 0,
       value: fmt(strings.count_percent, { count: option.count, percent: share }),
-    },
-  ];
+    };
+    return { id: option.id, label: option.label, bars: [total] };
+  });
 }
 
 /** The projector's bars (poll_chart.html): share per perspective with its 90 % interval as a light band. */
-export function chart(results, strings, labels) {
+export function chart(poll, strings, labels) {
   const root = svg("svg", { class: "chart", width: "100%", "aria-hidden": "true", focusable: "false" });
   root.dataset.chart = "";
   let y = 0;
-  for (const option of results.options) {
-    root.append(svg("text", { class: "chart__option", x: "0", y: String(y + OPTION_HEIGHT * 0.7) }, option.label));
+  for (const group of chartGroups(poll, strings, labels)) {
+    root.append(svg("text", { class: "chart__option", x: "0", y: String(y + OPTION_HEIGHT * 0.7) }, group.label));
     const top = y + OPTION_HEIGHT;
-    const bars = optionBars(results, option, strings, labels);
-    bars.forEach((b, index) => {
+    group.bars.forEach((b, index) => {
       const barY = top + index * BAR_HEIGHT;
       const textY = String(barY + BAR_HEIGHT * 0.65);
       root.append(svg("text", { class: "chart__label", x: "0", y: textY }, b.label));
-      const bar = svg("svg", { x: "16%", y: String(barY), width: "58%", height: String(BAR_HEIGHT - 8) });
-      bar.append(svg("rect", { class: "chart__track", width: "100%", height: "100%" }));
+      const box = svg("svg", { x: "16%", y: String(barY), width: "58%", height: String(BAR_HEIGHT - 8) });
+      box.append(svg("rect", { class: "chart__track", width: "100%", height: "100%" }));
       if (b.shown) {
-        bar.append(svg("rect", { class: `chart__bar chart__bar--${b.perspective}`, width: `${b.percent}%`, height: "100%" }));
+        box.append(svg("rect", { class: `chart__bar chart__bar--${b.perspective}`, width: `${b.percent}%`, height: "100%" }));
         if (b.band) {
           const band = svg("rect", { class: "chart__band", x: `${b.low}%`, width: `${b.band}%`, height: "100%" });
           band.dataset.band = "";
-          bar.append(band);
+          box.append(band);
         }
       }
-      root.append(bar);
+      root.append(box);
       const value = svg("text", { class: "chart__value", x: "76%", y: textY }, b.value);
-      value.dataset.bar = `${option.id}-${b.perspective}`;
+      value.dataset.bar = `${group.id}-${b.perspective}`;
       root.append(value);
     });
-    y = top + bars.length * BAR_HEIGHT + GAP;
+    y = top + group.bars.length * BAR_HEIGHT + GAP;
   }
   root.setAttribute("height", String(y));
   return root;
@@ -276,7 +286,7 @@ export function drawProjectorPoll(box, poll, strings, labels) {
         el("p", { class: "projector__empty", "data-slot": "withheld" }, fmt(strings.totals_withheld, { min: results.min_group })),
       );
     } else {
-      wrap.append(chart(results, strings, labels));
+      wrap.append(chart(poll, strings, labels));
     }
     const anders = results.breakdown ? results.voters_by_perspective.anders : null;
     if (anders) wrap.append(el("p", { class: "projector-poll__apart" }, fmt(strings.anders_votes, { count: anders })));
