@@ -43,7 +43,10 @@ def display_strings() -> dict[str, str]:
         "breakdown_later": _("De uitslag per perspectief komt als de peiling gesloten is."),
         "voters": _("%(count)s stemmen"),
         "count_percent": _("%(count)s (%(percent)s %%)"),
-        "suppressed_cell": _("minder dan %(min)s"),
+        "suppressed_cell": _("< %(min)s"),
+        "suppressed_note": _(
+            "< %(min)s: niet getoond, zodat niemand de stem van minder dan %(min)s mensen kan afleiden."
+        ),
         "reactions_withheld": _("Aantallen verschijnen vanaf %(min)s reacties."),
         "anders_votes": _("Anders (apart, niet in de vergelijking): %(count)s stemmen"),
         "voted": _("Je stem is opgeslagen: %(answer)s."),
@@ -236,7 +239,9 @@ def _results_display(poll: dict, results: dict) -> dict:
         {
             **option,
             "count_text": _cell(option["count"], minimum),
-            "cells": [_cell(option["by_perspective"][p], minimum) for p in PERSPECTIVES if results["breakdown"]],
+            "cells": [
+                _cell(option["by_perspective"][p], minimum) for p in PERSPECTIVES if results["breakdown"]
+            ],
         }
         for option in results["options"]
     ]
@@ -262,6 +267,7 @@ def _results_display(poll: dict, results: dict) -> dict:
             else ""
         ),
         "withheld_text": strings["totals_withheld"] % {"min": minimum} if withheld else "",
+        "suppressed_text": strings["suppressed_note"] % {"min": minimum} if results["suppressed"] else "",
         "later_text": "" if results["breakdown"] else strings["breakdown_later"],
         "lens": _poll_lens(poll, results),
         "chart_height": y,

@@ -189,6 +189,9 @@ export function drawResults(box, poll, strings, labels) {
     table.append(tfoot);
     scroll.append(table);
     box.append(scroll);
+    if (results.suppressed.length) {
+      box.append(el("p", { class: "meta", "data-slot": "suppressed" }, fmt(strings.suppressed_note, { min: minimum })));
+    }
   }
   if (!results.breakdown) box.append(el("p", { class: "meta", "data-slot": "later" }, strings.breakdown_later));
 }
