@@ -1,7 +1,16 @@
+import json
+from pathlib import Path
+
 import pytest
 
 from realtime.models import LiveRoom
-from reports.selectors import dashboard_live, dashboard_registrations, dashboard_sessions, report_build
+from reports.selectors import (
+    dashboard_live,
+    dashboard_registrations,
+    dashboard_sessions,
+    report_build,
+    snapshot_current,
+)
 from tests.factories import RegistrationFactory, SessionFactory, UserFactory
 from tests.reports.conftest import (
     NOBODY,
@@ -290,6 +299,42 @@ def test_report_without_live_room_is_empty_but_complete(db):
 
     assert report["polls"] == [] and report["dilemmas"] == [] and report["questions"]["top"] == []
     assert report["highlights"] == {"divergent": [], "consensual": [], "too_few": []}
+
+
+# Built by the report code before the lens was rewritten (commit 42e89af) for lone_kamerlid_session.
+SNAPSHOT_BEFORE_THE_LENS = Path(__file__).parent / "data" / "snapshot_before_the_lens.json"
+
+
+def without_ids(value):
+    """The value with every "id" and "ref" left out: rows of another database get other ids."""
+    if isinstance(value, dict):
+        return {k: without_ids(v) for k, v in value.items() if k not in ("id", "ref")}
+    if isinstance(value, list):
+        return [without_ids(v) for v in value]
+    return value
+
+
+def test_snapshot_approved_before_the_lens_is_re_tallied_as_a_report_built_now(lone_kamerlid_session):
+    """
+    An old snapshot froze every count unwithheld (politiek 1 among them) and consensus and
+    divergence; read now, its polls, notes, questions and highlights are those of a report built
+    now from the same votes, and the rest is as approved.
+    """
+    old = json.loads(SNAPSHOT_BEFORE_THE_LENS.read_text())
+    assert old["polls"][0]["voters_by_perspective"]["politiek"] == 1
+    built = report_build(session=lone_kamerlid_session)
+
+    current = snapshot_current(content=old)
+
+    for key in ("polls", "notes", "questions", "dilemmas", "highlights"):
+        assert without_ids(current[key]) == without_ids(built[key]), key
+    assert (current["generated_at"], current["session"]) == (old["generated_at"], old["session"])
+
+
+def test_snapshot_in_todays_shape_is_returned_unchanged(report_session):
+    content = report_build(session=report_session)
+
+    assert snapshot_current(content=content) is content
 
 
 def _grow(session, n: int):

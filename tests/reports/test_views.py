@@ -1,13 +1,16 @@
 import io
+import json
 import re
 import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from reports.models import OutcomeReport
 from reports.services import report_approve, report_publish
 from tests.factories import SessionFactory, UserFactory
+from tests.reports.test_selectors import SNAPSHOT_BEFORE_THE_LENS
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +89,26 @@ def test_kennisbank_page_of_a_lone_kamerlid_says_minder_dan_3(client, lone_kamer
     assert '<span class="badge badge--politiek">Politiek</span> minder dan 3 stemmen</li>' in page
     assert re.search(r'badge--politiek">Politiek</span> \d', page) is None
     assert "Te weinig stemmen om te vergelijken" in page
+
+
+def test_report_published_before_the_lens_shows_no_small_group_and_no_consensus(
+    client, lone_kamerlid_session
+):
+    """A snapshot frozen by the old report code is shown, and downloaded, in today's shape."""
+    report = OutcomeReport.objects.create(
+        session=lone_kamerlid_session,
+        status=OutcomeReport.Status.PUBLISHED,
+        snapshot=json.loads(SNAPSHOT_BEFORE_THE_LENS.read_text()),
+        published_at=timezone.now(),
+    )
+
+    page = client.get(reverse("reports:kennisbank_detail", args=[report.pk])).content.decode()
+    download = client.get(reverse("reports:report_download", args=[lone_kamerlid_session.pk, "json"])).json()
+
+    assert '<span class="badge badge--politiek">Politiek</span> minder dan 3 stemmen</li>' in page
+    assert re.search(r"consensus|verschil \d", page) is None
+    assert download["polls"][0]["voters_by_perspective"]["politiek"] is None
+    assert "consensus" not in json.dumps(download)
 
 
 def test_draft_report_is_404_for_anonymous_and_attendees(client, report_session):
