@@ -450,15 +450,86 @@ def report_document(*, session: Session) -> dict:
 
 
 def report_with_status(*, content: dict, row: OutcomeReport | None) -> dict:
+    """The content in today's shape (see `snapshot_current`) with the row's workflow state."""
     tz = timezone.get_default_timezone()
     return {
-        **content,
+        **snapshot_current(content=content),
         "status": row.status if row else OutcomeReport.Status.DRAFT,
         "summary": row.summary if row else "",
         "topics": row.topic_list if row else [],
         "approved_at": _iso(row.approved_at, tz) if row else None,
         "published_at": _iso(row.published_at, tz) if row else None,
     }
+
+
+# --- snapshots approved before the lens was rewritten ---------------------------
+
+
+def snapshot_current(*, content: dict) -> dict:
+    """
+    A report's content in today's shape; a snapshot approved before the lens was rewritten is re-tallied.
+
+    Such a snapshot (its highlights have no `too_few`) froze every count per
+    perspective unwithheld, and the old lens fields that are never shown
+    again. Its polls, notes and questions are
+    tallied again from those frozen counts by realtime.tallies, so the
+    minimum group applies exactly as to a report built now, and its
+    highlights are ranked again. Everything else stays as approved. No
+    queries; nothing is written, the row keeps its snapshot.
+    """
+    if "too_few" in content["highlights"]:
+        return content
+    polls = []
+    for poll in content["polls"]:
+        options = [{"id": o["id"], "label": o["label"], "value": o["value"]} for o in poll["options"]]
+        chosen = {o["id"]: o["by_perspective"] for o in poll["options"]}
+        tally = PollTally(
+            kind=poll["kind"], options=options, voters=poll["voters_by_perspective"], chosen=chosen
+        )
+        entry = {key: poll[key] for key in ("id", "text", "kind", "state")}
+        polls.append({**entry, **tally.published(with_breakdown=True), "_tally": tally})
+    notes = {}
+    for note in content["notes"]:
+        published, note_lens = note_tally(note["reactions_by_perspective"])
+        notes[note["id"]] = {**note, **published, "_lens": note_lens}
+    present = content["participants"]["by_perspective"]
+    questions = {}
+    for question in content["questions"]["all"]:
+        published, question_lens = question_tally(question["upvotes_by_perspective"], present)
+        questions[question["id"]] = {
+            **question,
+            "upvotes_by_perspective": published["by_perspective"],
+            "lens": published["lens"],
+            "_lens": question_lens,
+        }
+
+    def again(items: list[dict], current: dict) -> list[dict]:
+        return [current[item["id"]] for item in items]
+
+    reported = {
+        **content["questions"],
+        **{key: again(content["questions"][key], questions) for key in ("top", "kamerlid", "all")},
+    }
+    dilemmas = [
+        {
+            **dilemma,
+            **{
+                key: again(dilemma[key], notes)
+                for key in ("statements", "common_ground", "not_agreed", "open_questions")
+            },
+            "positions": {p: again(items, notes) for p, items in dilemma["positions"].items()},
+        }
+        for dilemma in content["dilemmas"]
+    ]
+    current = {
+        **content,
+        "highlights": highlights_section(_statements(polls, reported, list(notes.values()))),
+        "dilemmas": dilemmas,
+        "polls": polls,
+        "questions": reported,
+        "notes": list(notes.values()),
+    }
+    return _strip_internal(current)
 
 
 # --- kennisbank ----------------------------------------------------------------

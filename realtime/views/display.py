@@ -12,6 +12,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Perspective
 from realtime.lens import LENS_PERSPECTIVES
 from realtime.models import Action, Note, Poll
+from realtime.wording import count_cell as _cell
+from realtime.wording import lens_display, lens_strings, verdict_sentence
+from realtime.wording import perspective_label as _label
+from realtime.wording import share_text as share_text  # re-exported: part of this module's API
 
 PERSPECTIVES = [p.value for p in Perspective]
 
@@ -22,30 +26,14 @@ CHART_GAP = 16
 
 
 def display_strings() -> dict[str, str]:
-    """Texts for polls, notes and phases that both the templates and room.js use."""
+    """Texts for polls, notes and phases that both the templates and room.js use (the lens's: realtime.wording)."""
     return {
-        "verdict_agree": _("Politiek, beleid en uitvoering zijn het hierover eens."),
-        "verdict_disagree": _("Politiek, beleid en uitvoering zijn het hier alle drie niet mee eens."),
-        "verdict_apart": _("%(first)s en %(second)s denken hier verschillend over."),
-        "verdict_mixed": _("Geen duidelijk beeld."),
-        "verdict_too_few": _("Nog te weinig stemmen van %(perspectives)s."),
-        "verdict_too_few_hidden": _(
-            "Nog te weinig stemmen om de perspectieven te vergelijken zonder een kleine groep herkenbaar te maken."
-        ),
-        "about_option": _("“%(subject)s”: %(sentence)s"),
-        "and": _("en"),
-        "share_agree": _("%(agree)s van %(total)s eens (%(percent)s %%)"),
-        "share_chose": _("%(agree)s van %(total)s kozen dit (%(percent)s %%)"),
-        "share_suppressed": _("minder dan %(min)s stemmen"),
-        "share_none": _("geen stemmen"),
-        "interval": _("waarschijnlijk tussen %(low)s en %(high)s %%"),
-        "totals_withheld": _("Nog te weinig stemmen om een uitslag te tonen (minder dan %(min)s)."),
+        **lens_strings(),
         "breakdown_later": _("De uitslag per perspectief komt als de peiling gesloten is."),
         "voters": _("%(count)s stemmen"),
         "count_percent": _("%(count)s (%(percent)s %%)"),
-        "suppressed_cell": _("< %(min)s"),
         "suppressed_note": _(
-            "< %(min)s: niet getoond, zodat niemand de stem van minder dan %(min)s mensen kan afleiden."
+            "“Minder dan %(min)s”: niet getoond, zodat niemand de stem van minder dan %(min)s mensen kan afleiden."
         ),
         "reactions_withheld": _("Aantallen verschijnen vanaf %(min)s reacties."),
         "anders_votes": _("Anders (apart, niet in de vergelijking): %(count)s stemmen"),
@@ -81,76 +69,6 @@ def _percent(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
 
 
-def _label(perspective: str) -> str:
-    return str(Perspective(perspective).label) if perspective in PERSPECTIVES else perspective
-
-
-def _joined(labels: list[str]) -> str:
-    if len(labels) < 2:
-        return "".join(labels)
-    return f"{', '.join(labels[:-1])} {display_strings()['and']} {labels[-1]}"
-
-
-def verdict_sentence(lens: dict) -> str:
-    """The lens's verdict in plain words (the same sentences as room.js and the report)."""
-    strings = display_strings()
-    verdict = lens["verdict"]
-    if verdict == "too_few":
-        few = [
-            _label(p).lower()
-            for p in LENS_PERSPECTIVES
-            if lens["perspectives"][p].get("suppressed") or not lens["perspectives"][p].get("total")
-        ]
-        if not few:
-            return strings["verdict_too_few_hidden"]
-        return strings["verdict_too_few"] % {"perspectives": _joined(few)}
-    if verdict == "apart":
-        first, second = lens["apart"]
-        return strings["verdict_apart"] % {"first": _label(first), "second": _label(second).lower()}
-    return strings[f"verdict_{verdict}"]
-
-
-def share_text(entry: dict, minimum: int, chose: bool = False) -> str:
-    """One perspective of a lens: "5 van 6 eens (83 %)", "minder dan 3 stemmen" or "geen stemmen"."""
-    strings = display_strings()
-    if entry.get("suppressed"):
-        return strings["share_suppressed"] % {"min": minimum}
-    if not entry.get("total"):
-        return strings["share_none"]
-    template = strings["share_chose" if chose else "share_agree"]
-    return template % {
-        "agree": entry["agree"],
-        "total": entry["total"],
-        "percent": round(100 * entry["share"]),
-    }
-
-
-def lens_display(lens: dict | None, subject: str = "", chose: bool = False) -> dict | None:
-    """The verdict sentence and one line per perspective, with whole percents for the bars and bands."""
-    if lens is None:
-        return None
-    sentence = verdict_sentence(lens)
-    if subject:
-        sentence = display_strings()["about_option"] % {"subject": subject, "sentence": sentence}
-    rows = []
-    for p in LENS_PERSPECTIVES:
-        entry = lens["perspectives"][p]
-        shown = "share" in entry
-        rows.append(
-            {
-                "perspective": p,
-                "label": _label(p),
-                "text": share_text(entry, lens["min_group"], chose),
-                "shown": shown,
-                "percent": round(100 * entry["share"]) if shown else 0,
-                "low": round(100 * entry["low"]) if shown else 0,
-                "high": round(100 * entry["high"]) if shown else 0,
-                "band": round(100 * entry["high"]) - round(100 * entry["low"]) if shown else 0,
-            }
-        )
-    return {"verdict": lens["verdict"], "sentence": sentence, "rows": rows}
-
-
 def _gap(lens: dict) -> float:
     shares = [lens["perspectives"][p].get("share", 0) for p in LENS_PERSPECTIVES]
     return max(shares) - min(shares)
@@ -179,10 +97,6 @@ def _poll_lens(poll: dict, results: dict) -> dict | None:
         if option["lens"]["verdict"] == "too_few":
             return lens_display(option["lens"], chose=True)
     return lens_display(option["lens"], option["label"], chose=True)
-
-
-def _cell(count: int | None, minimum: int) -> str:
-    return display_strings()["suppressed_cell"] % {"min": minimum} if count is None else str(count)
 
 
 def _bar(row: dict) -> dict:

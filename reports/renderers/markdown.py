@@ -6,11 +6,20 @@ from django.utils.translation import gettext as _
 
 from reports.renderers.labels import (
     PERSPECTIVE_ORDER,
+    count_text,
+    highlight_sections,
     lens_summary,
+    lens_view,
     perspective_label,
+    poll_option_views,
     question_status_label,
     report_status_label,
+    responded,
+    statement_summary,
+    statement_view,
     time_range,
+    too_few_section,
+    totals_withheld_text,
 )
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -42,13 +51,26 @@ def _question_line(question: dict) -> str:
     )
 
 
+def _lens_lines(view: dict, indent: str = "") -> list[str]:
+    """The verdict sentence, then one bullet per perspective ("Politiek: 5 van 6 eens (83 %)")."""
+    return [f"{indent}{view['sentence']}", ""] + [
+        f"{indent}- {row['label']}: {row['text']}" for row in view["rows"]
+    ]
+
+
+def _note_lens(note: dict) -> str:
+    """After a note anyone reacted to: " — " and its verdict and shares; else nothing."""
+    return f" — {lens_summary(note['lens'])}" if responded(note["lens"]) else ""
+
+
 def _dilemma(dilemma: dict) -> list[str]:
     lines = [f"### {md(dilemma['title'])}", ""]
     for statement in dilemma["statements"]:
-        lines += [f"> {md(statement['text'])} ({perspective_label(statement['perspective'])})", ""]
+        perspective = perspective_label(statement["perspective"])
+        lines += [f"> {md(statement['text'])} ({perspective}){_note_lens(statement)}", ""]
     lines += [f"#### {_('Standpunten per perspectief')}", ""]
     positions = [
-        f"- **{perspective_label(p)}** ({md(position['kind_label'])}): {md(position['text'])}"
+        f"- **{perspective_label(p)}** ({md(position['kind_label'])}): {md(position['text'])}{_note_lens(position)}"
         for p in PERSPECTIVE_ORDER
         for position in dilemma["positions"].get(p, [])
     ]
@@ -60,7 +82,8 @@ def _dilemma(dilemma: dict) -> list[str]:
     ):
         lines += [f"#### {title}", ""]
         lines += [
-            f"- {md(item['text'])} ({perspective_label(item['perspective'])})" for item in dilemma[key]
+            f"- {md(item['text'])} ({perspective_label(item['perspective'])}){_note_lens(item)}"
+            for item in dilemma[key]
         ] or [_("Geen.")]
         lines.append("")
     lines += [f"#### {_('Acties')}", ""]
@@ -98,16 +121,14 @@ def report_markdown(document: dict) -> str:
     if document["summary"]:
         lines += [md(document["summary"]), ""]
 
-    highlights = document["highlights"]
-    for key, title in (
-        ("divergent", _("Waar de perspectieven het meest verschillen")),
-        ("consensual", _("Waar de perspectieven het meest overeenstemmen")),
-    ):
+    for key, title, empty in highlight_sections():
+        statements = document["highlights"][key]
         lines += [f"## {title}", ""]
-        lines += [f"1. {md(s['text'])} — {lens_summary(s['lens'])}" for s in highlights[key]] or [
-            _("Nog te weinig reacties.")
-        ]
-        lines.append("")
+        for number, statement in enumerate(statements, start=1):
+            lines += [f"{number}. {md(statement['text'])}", ""]
+            lines += [*_lens_lines(statement_view(statement), "   "), ""]
+        if not statements:
+            lines += [empty, ""]
 
     lines += [f"## {_('Dilemma’s')}", ""]
     if document["dilemmas"]:
@@ -120,23 +141,33 @@ def report_markdown(document: dict) -> str:
     if not document["polls"]:
         lines += [_("Er zijn geen peilingen gehouden."), ""]
     for poll in document["polls"]:
+        minimum = poll["min_group"]
         lines += [f"### {md(poll['text'])}", "", _("%(n)s stemmers.") % {"n": poll["voters"]}, ""]
         lines += _table(
             [_("Antwoord"), _("Totaal"), *(perspective_label(p) for p in PERSPECTIVE_ORDER)],
             [
-                [md(o["label"]), o["count"], *(o["by_perspective"][p] for p in PERSPECTIVE_ORDER)]
+                [
+                    md(o["label"]),
+                    count_text(o["count"], minimum),
+                    *(count_text(o["by_perspective"][p], minimum) for p in PERSPECTIVE_ORDER),
+                ]
                 for o in poll["options"]
             ]
             + [
                 [
                     f"*{_('Stemmers')}*",
                     poll["voters"],
-                    *(poll["voters_by_perspective"][p] for p in PERSPECTIVE_ORDER),
+                    *(count_text(poll["voters_by_perspective"][p], minimum) for p in PERSPECTIVE_ORDER),
                 ]
             ],
         )
+        if poll["totals_withheld"]:
+            lines += [totals_withheld_text(minimum), ""]
         if poll["lens"]:
-            lines += [f"{_('Eens (4 of 5)')}: {lens_summary(poll['lens'])}", ""]
+            lines += [f"**{_('Eens (4 of 5)')}**", "", *_lens_lines(lens_view(poll["lens"])), ""]
+        else:
+            for option in poll_option_views(poll):
+                lines += [f"**{md(option['label'])}**", "", *_lens_lines(option), ""]
 
     participants = document["participants"]
     lines += [f"## {_('Deelnemers per perspectief')}", ""]
@@ -155,4 +186,11 @@ def report_markdown(document: dict) -> str:
         _("Kamerleden hebben geen vragen gesteld.")
     ]
     lines.append("")
+
+    too_few = document["highlights"]["too_few"]
+    if too_few:
+        title, intro = too_few_section()
+        lines += [f"## {title}", "", intro, ""]
+        lines += [f"- “{md(s['text'])}”: {statement_summary(s)}" for s in too_few]
+        lines.append("")
     return "\n".join(lines)

@@ -18,11 +18,20 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from reports.renderers.labels import (
     PERSPECTIVE_ORDER,
+    count_text,
+    highlight_sections,
     lens_summary,
+    lens_view,
     perspective_label,
+    poll_option_views,
     question_status_label,
     report_status_label,
+    responded,
+    statement_summary,
+    statement_view,
     time_range,
+    too_few_section,
+    totals_withheld_text,
 )
 
 PRIMARY = colors.HexColor("#073559")
@@ -46,6 +55,7 @@ def _styles():
         "body": base["BodyText"],
         "meta": ParagraphStyle("meta", parent=base["BodyText"], textColor=colors.HexColor("#4a4a4a")),
         "cell": ParagraphStyle("cell", parent=base["BodyText"], fontSize=9, leading=11),
+        "share": ParagraphStyle("share", parent=base["BodyText"], leftIndent=4 * mm, spaceBefore=0),
     }
 
 
@@ -72,6 +82,19 @@ def _table(headers, rows, styles, widths=None) -> Table:
         )
     )
     return table
+
+
+def _lens(view, styles, title=None) -> list:
+    """A lens in words: an optional bold title, the verdict sentence, one line per perspective."""
+    flowables = [Paragraph(f"<b>{escape(str(title))}</b>", styles["body"])] if title else []
+    flowables.append(_p(view["sentence"], styles["body"]))
+    flowables += [_p(f"{row['label']}: {row['text']}", styles["share"]) for row in view["rows"]]
+    return flowables
+
+
+def _note_lens(note) -> str:
+    """After a note anyone reacted to: " — " and its verdict and shares; else nothing."""
+    return f" — {lens_summary(note['lens'])}" if responded(note["lens"]) else ""
 
 
 def _question_rows(questions):
@@ -112,16 +135,13 @@ def report_pdf(document: dict) -> bytes:
     if document["summary"]:
         story.append(_p(document["summary"], styles["body"]))
 
-    for key, title in (
-        ("divergent", _("Waar de perspectieven het meest verschillen")),
-        ("consensual", _("Waar de perspectieven het meest overeenstemmen")),
-    ):
-        story.append(_heading(title, styles["h2"], 1))
+    for key, title, empty in highlight_sections():
         statements = document["highlights"][key]
-        for s in statements:
-            story.append(_p(f"• {s['text']} — {lens_summary(s['lens'])}", styles["body"]))
+        story.append(_heading(title, styles["h2"], 1))
+        for number, statement in enumerate(statements, start=1):
+            story += _lens(statement_view(statement), styles, f"{number}. {statement['text']}")
         if not statements:
-            story.append(_p(_("Nog te weinig reacties."), styles["body"]))
+            story.append(_p(empty, styles["body"]))
 
     story.append(_heading(_("Dilemma’s"), styles["h2"], 1))
     if not document["dilemmas"]:
@@ -130,10 +150,13 @@ def report_pdf(document: dict) -> bytes:
         story.append(_heading(dilemma["title"], styles["h3"], 2))
         for statement in dilemma["statements"]:
             story.append(
-                _p(f"{statement['text']} ({perspective_label(statement['perspective'])})", styles["body"])
+                _p(
+                    f"{statement['text']} ({perspective_label(statement['perspective'])}){_note_lens(statement)}",
+                    styles["body"],
+                )
             )
         positions = [
-            [perspective_label(p), f"{position['kind_label']}: {position['text']}"]
+            [perspective_label(p), f"{position['kind_label']}: {position['text']}{_note_lens(position)}"]
             for p in PERSPECTIVE_ORDER
             for position in dilemma["positions"].get(p, [])
         ]
@@ -147,7 +170,8 @@ def report_pdf(document: dict) -> bytes:
             story.append(Paragraph(f"<b>{escape(title)}</b>", styles["body"]))
             for item in dilemma[key] or [{"text": _("Geen."), "perspective": None}]:
                 suffix = f" ({perspective_label(item['perspective'])})" if item["perspective"] else ""
-                story.append(_p(f"• {item['text']}{suffix}", styles["body"]))
+                after = _note_lens(item) if "lens" in item else ""
+                story.append(_p(f"• {item['text']}{suffix}{after}", styles["body"]))
         story.append(Paragraph(f"<b>{escape(_('Acties'))}</b>", styles["body"]))
         if dilemma["actions"]:
             story.append(
@@ -164,19 +188,33 @@ def report_pdf(document: dict) -> bytes:
     if not document["polls"]:
         story.append(_p(_("Er zijn geen peilingen gehouden."), styles["body"]))
     for poll in document["polls"]:
+        minimum = poll["min_group"]
         story.append(_heading(poll["text"], styles["h3"], 2))
         rows = [
-            [o["label"], o["count"], *(o["by_perspective"][p] for p in PERSPECTIVE_ORDER)]
+            [
+                o["label"],
+                count_text(o["count"], minimum),
+                *(count_text(o["by_perspective"][p], minimum) for p in PERSPECTIVE_ORDER),
+            ]
             for o in poll["options"]
         ]
         rows.append(
-            [_("Stemmers"), poll["voters"], *(poll["voters_by_perspective"][p] for p in PERSPECTIVE_ORDER)]
+            [
+                _("Stemmers"),
+                poll["voters"],
+                *(count_text(poll["voters_by_perspective"][p], minimum) for p in PERSPECTIVE_ORDER),
+            ]
         )
         story.append(
             _table([_("Antwoord"), _("Totaal"), *map(perspective_label, PERSPECTIVE_ORDER)], rows, styles)
         )
+        if poll["totals_withheld"]:
+            story.append(_p(totals_withheld_text(minimum), styles["meta"]))
         if poll["lens"]:
-            story.append(_p(f"{_('Eens (4 of 5)')}: {lens_summary(poll['lens'])}", styles["meta"]))
+            story += _lens(lens_view(poll["lens"]), styles, _("Eens (4 of 5)"))
+        else:
+            for option in poll_option_views(poll):
+                story += _lens(option, styles, option["label"])
 
     participants = document["participants"]
     story.append(_heading(_("Deelnemers per perspectief"), styles["h2"], 1))
@@ -204,6 +242,14 @@ def report_pdf(document: dict) -> bytes:
         story.append(_table(headers, _question_rows(questions["kamerlid"]), styles, widths))
     else:
         story.append(_p(_("Kamerleden hebben geen vragen gesteld."), styles["body"]))
+
+    too_few = document["highlights"]["too_few"]
+    if too_few:
+        title, intro = too_few_section()
+        story.append(_heading(title, styles["h2"], 1))
+        story.append(_p(intro, styles["body"]))
+        for s in too_few:
+            story.append(_p(f"• “{s['text']}”: {statement_summary(s)}", styles["body"]))
 
     story.append(Spacer(1, 6 * mm))
     story.append(

@@ -2,7 +2,10 @@
 Tables as CSV, XLSX (openpyxl) and ODS (odfpy), plus the report's own tables.
 
 Every cell passes through `safe_cell`. Votes are only ever exported as
-counts per option and perspective, never as individual votes.
+counts per option and perspective, never as individual votes. A count the
+report withholds (None: fewer than the minimum group, see realtime.lens) is
+the text "minder dan 3" in every format, never a number, 0 or an empty cell;
+an empty cell means "not applicable" (a choice poll's option has no value).
 """
 
 import csv
@@ -11,8 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from reports.renderers.cells import safe_cell
+from reports.renderers.labels import LENS_ORDER, count_text, lens_view
 
 PERSPECTIVE_COLUMNS = ("politiek", "beleid", "uitvoering", "anders")
+REACTION_KINDS = ("recognise", "agree", "disagree")
 
 
 @dataclass
@@ -95,9 +100,20 @@ def ods_bytes(tables: list[Table]) -> bytes:
 # --- the report's tables ---------------------------------------------------------
 
 
+def _count(value: int | None, minimum: int) -> int | str:
+    """A published count as a cell: the number, or the text "minder dan 3" when it is withheld."""
+    return count_text(value, minimum) if value is None else value
+
+
 def report_tables(document: dict) -> list[Table]:
-    """Questions, votes (counts per option per perspective), notes and actions of one report."""
-    return [questions_table(document), votes_table(document), notes_table(document), actions_table(document)]
+    """Questions, votes (counts per option per perspective), notes, the lens per statement and actions."""
+    return [
+        questions_table(document),
+        votes_table(document),
+        notes_table(document),
+        lens_table(document),
+        actions_table(document),
+    ]
 
 
 def questions_table(document: dict) -> Table:
@@ -108,7 +124,7 @@ def questions_table(document: dict) -> Table:
             q["kamerlid"],
             q["status"],
             q["upvotes"],
-            *(q["upvotes_by_perspective"][p] for p in PERSPECTIVE_COLUMNS),
+            *(_count(q["upvotes_by_perspective"][p], q["lens"]["min_group"]) for p in PERSPECTIVE_COLUMNS),
             q["text"],
             q["author"] or "",
             q["organisation"] or "",
@@ -139,9 +155,9 @@ def votes_table(document: dict) -> Table:
             poll["text"],
             option["label"],
             option["value"],
-            option["count"],
-            *(option["by_perspective"][p] for p in PERSPECTIVE_COLUMNS),
-            *(poll["voters_by_perspective"][p] for p in PERSPECTIVE_COLUMNS),
+            _count(option["count"], poll["min_group"]),
+            *(_count(option["by_perspective"][p], poll["min_group"]) for p in PERSPECTIVE_COLUMNS),
+            *(_count(poll["voters_by_perspective"][p], poll["min_group"]) for p in PERSPECTIVE_COLUMNS),
         ]
         for poll in document["polls"]
         for option in poll["options"]
@@ -170,13 +186,68 @@ def notes_table(document: dict) -> Table:
             note["perspective"],
             note["text"],
             note["mark"] or "",
-            *(note["reactions"][kind] for kind in ("recognise", "agree", "disagree")),
+            *(_count(note["reactions"][kind], note["lens"]["min_group"]) for kind in REACTION_KINDS),
         ]
         for note in document["notes"]
     ]
     return Table(
         "notities",
         ["id", "fase", "soort", "perspectief", "tekst", "markering", "herken_ik", "eens", "oneens"],
+        rows,
+    )
+
+
+def _lenses(document: dict) -> list[tuple[str, int, str, dict, bool]]:
+    """
+    Every lens in the report as (source, id, text, lens, worded as a choice), in the report's order.
+
+    A 5-point poll has one lens, a choice poll one per option; every note and
+    every reported question has one. Those nobody responded to are included
+    ("geen stemmen"), so the table lists every statement of the session.
+    """
+    lenses = []
+    for poll in document["polls"]:
+        if poll["lens"] is not None:
+            lenses.append(("poll", poll["id"], poll["text"], poll["lens"], False))
+            continue
+        for option in poll["options"]:
+            text = f"{poll['text']} — {option['label']}"
+            lenses.append(("poll_option", option["id"], text, option["lens"], True))
+    lenses += [("note", note["id"], note["text"], note["lens"], False) for note in document["notes"]]
+    lenses += [("question", q["id"], q["text"], q["lens"], False) for q in document["questions"]["all"]]
+    return lenses
+
+
+def _lens_cells(lens: dict, chose: bool) -> list:
+    """Per perspective: agreeing, respondents (each "minder dan 3" when withheld) and the share in words."""
+    view = {row["perspective"]: row["text"] for row in lens_view(lens, chose)["rows"]}
+    cells = []
+    for p in LENS_ORDER:
+        entry = lens["perspectives"][p]
+        if entry.get("suppressed"):
+            withheld = count_text(None, lens["min_group"])
+            cells += [withheld, withheld, view[p]]
+        else:
+            cells += [entry["agree"], entry["total"], view[p]]
+    return cells
+
+
+def lens_table(document: dict) -> Table:
+    """One row per statement: its verdict (code and sentence) and per perspective agree, total and share."""
+    rows = [
+        [source, ref, text, lens["verdict"], lens_view(lens, chose)["sentence"], *_lens_cells(lens, chose)]
+        for source, ref, text, lens, chose in _lenses(document)
+    ]
+    return Table(
+        "vergelijking",
+        [
+            "bron",
+            "id",
+            "tekst",
+            "oordeel",
+            "uitleg",
+            *(column for p in LENS_ORDER for column in (f"{p}_eens", f"{p}_totaal", p)),
+        ],
         rows,
     )
 

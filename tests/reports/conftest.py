@@ -1,4 +1,5 @@
 import datetime as dt
+import math
 
 import pytest
 from django.contrib.auth.models import Group
@@ -26,6 +27,43 @@ def organiser(db):
     user = UserFactory(perspective="beleid", name="Olga Organisator")
     user.groups.add(Group.objects.get_or_create(name=ORGANISER_GROUP)[0])
     return user
+
+
+Z90 = 1.6449  # two-sided 90 %, as docs/report-schema.md states
+
+
+def wilson90(agree: int, n: int) -> tuple[float, float]:
+    """
+    The Wilson score interval at 90 %, written out from its textbook formula for the expectations.
+
+    low, high = (p + z²/2n ∓ z·√(p(1−p)/n + z²/4n²)) / (1 + z²/n), with p = agree / n.
+    """
+    p = agree / n
+    centre = p + Z90**2 / (2 * n)
+    half = Z90 * math.sqrt(p * (1 - p) / n + Z90**2 / (4 * n**2))
+    return max(0.0, (centre - half) / (1 + Z90**2 / n)), min(1.0, (centre + half) / (1 + Z90**2 / n))
+
+
+def shown(agree: int, total: int) -> dict:
+    """A lens perspective as published when it is shown, with its Wilson bounds."""
+    low, high = wilson90(agree, total)
+    return {
+        "agree": agree,
+        "total": total,
+        "share": pytest.approx(agree / total, abs=1e-12),
+        "low": pytest.approx(low, abs=1e-12),
+        "high": pytest.approx(high, abs=1e-12),
+    }
+
+
+WITHHELD = {"suppressed": True}
+NOBODY = {"agree": 0, "total": 0}
+
+
+def sign_up(session, counts: dict[str, int], **user_fields):
+    for perspective, n in counts.items():
+        for _ in range(n):
+            SessionSignupFactory(session=session, user=UserFactory(perspective=perspective, **user_fields))
 
 
 def add_scale_poll(room, text, votes_by_perspective, state=Poll.State.CLOSED):
@@ -80,9 +118,7 @@ def report_session(db):
     """
     session = SessionFactory(title="Digitale post als standaard", host_organisation="Logius")
     room = LiveRoom.objects.create(session=session, is_open=False)
-    for perspective, n in {"politiek": 2, "beleid": 3, "uitvoering": 4, "anders": 1}.items():
-        for _ in range(n):
-            SessionSignupFactory(session=session, user=UserFactory(perspective=perspective))
+    sign_up(session, {"politiek": 2, "beleid": 3, "uitvoering": 4, "anders": 1})
     SessionSignupFactory(
         session=session,
         user=UserFactory(perspective="beleid"),
@@ -162,4 +198,98 @@ def report_session(db):
         perspective="uitvoering",
         due_date=dt.date(2026, 9, 1),
     )
+    return session
+
+
+@pytest.fixture
+def lone_kamerlid_session(db):
+    """
+    One Kamerlid (the only politiek participant) with three of beleid and three of uitvoering.
+
+    The Kamerlid votes, reacts and upvotes everywhere, each time differently
+    from at least one other person, so only a published politiek figure could
+    give the Kamerlid's choice away. Politiek (1) is withheld; the remainder
+    would then be 1, so uitvoering (3, smaller than or tied with beleid, and
+    before it in the tie order) is withheld too, leaving a group of 4.
+    """
+    session = SessionFactory(title="Een Kamerlid alleen")
+    room = LiveRoom.objects.create(session=session, is_open=False)
+    SessionSignupFactory(session=session, user=UserFactory(perspective="politiek", is_kamerlid=True))
+    sign_up(session, {"beleid": 3, "uitvoering": 3})
+    add_scale_poll(
+        room,
+        "Papier blijft altijd mogelijk",
+        {"politiek": [1], "beleid": [5, 5, 4], "uitvoering": [5, 4, 2]},
+    )
+    choice = Poll.objects.create(
+        room=room, text="Wie betaalt?", kind=Poll.Kind.SINGLE, state=Poll.State.CLOSED
+    )
+    rijk = PollOption.objects.create(poll=choice, label="Het Rijk", position=0)
+    gemeenten = PollOption.objects.create(poll=choice, label="Gemeenten", position=1)
+    votes = [("politiek", rijk), ("beleid", rijk), ("beleid", gemeenten), ("beleid", gemeenten)]
+    votes += [("uitvoering", gemeenten), ("uitvoering", gemeenten), ("uitvoering", rijk)]
+    for i, (perspective, option) in enumerate(votes):
+        vote = PollVote.objects.create(poll=choice, voter_hash=f"k{i}", perspective=perspective)
+        PollChoice.objects.create(vote=vote, option=option)
+    add_note(
+        room,
+        "Een brief op papier kost weinig",
+        "beleid",
+        Note.Kind.CONSIDERATION,
+        {
+            ("politiek", "disagree"): 1,
+            ("beleid", "agree"): 3,
+            ("uitvoering", "agree"): 2,
+            ("uitvoering", "disagree"): 1,
+        },
+    )
+    add_question(room, "Wat kost de overgang?", "beleid", {"politiek": 1, "beleid": 2, "uitvoering": 1})
+    return session
+
+
+@pytest.fixture
+def unanimous_session(db):
+    """Three voters per perspective, every one of them answering "Helemaal eens"."""
+    session = SessionFactory(title="Iedereen eens")
+    room = LiveRoom.objects.create(session=session, is_open=False)
+    add_scale_poll(
+        room,
+        "Iedereen moet de post kunnen lezen",
+        {p: [5, 5, 5] for p in ("politiek", "beleid", "uitvoering")},
+    )
+    return session
+
+
+def agree_votes(agree: int, total: int) -> list[int]:
+    """`agree` answers "Helemaal eens" (5) and the rest "Oneens" (2)."""
+    return [5] * agree + [2] * (total - agree)
+
+
+RANKED_POLLS = {
+    # consensual: every low bound above 0.5; ranked by the smallest low bound (n/(n+z²) for n of n)
+    "A 3·3·3 eens": ((3, 3), (3, 3), (3, 3)),  # min low 3/(3+z²) = 0.5258, smoothed (4/5)³ = 0.512
+    "B 6·6·5 eens": ((6, 6), (6, 6), (5, 5)),  # min low 5/(5+z²) = 0.6489
+    "C 4·4·4 eens": ((4, 4), (4, 4), (4, 4)),  # min low 4/(4+z²) = 0.5965
+    "D 3·3·4 eens": ((3, 3), (3, 3), (4, 4)),  # min low 0.5258 as A, smoothed (4/5)²(5/6) = 0.533 > A
+    # divergent: apart, ranked by |z| of politiek against the lowest (pooled share 1/2 in all three)
+    "E 4/4 0/4 2/4": ((4, 4), (0, 4), (2, 4)),  # z = 1 / √(¼·(¼+¼)) = 2.828
+    "F 3/3 3/3 0/3": ((3, 3), (3, 3), (0, 3)),  # z = 1 / √(¼·(⅓+⅓)) = 2.449
+    "G 5/6 1/6 3/6": ((5, 6), (1, 6), (3, 6)),  # z = (4/6) / √(¼·(⅙+⅙)) = 2.309
+    # neither: mixed (gap 0.25, z = 0.73) and too few (politiek 2)
+    "H 2/4 2/4 3/4": ((2, 4), (2, 4), (3, 4)),
+    "I 2/2 3/3 3/3": ((2, 2), (3, 3), (3, 3)),
+}
+
+
+@pytest.fixture
+def ranked_session(db):
+    """Nine 5-point polls with known verdicts, in the order of RANKED_POLLS."""
+    session = SessionFactory(title="Rangorde")
+    room = LiveRoom.objects.create(session=session, is_open=False)
+    for text, counts in RANKED_POLLS.items():
+        add_scale_poll(
+            room,
+            text,
+            {p: agree_votes(*n) for p, n in zip(("politiek", "beleid", "uitvoering"), counts, strict=True)},
+        )
     return session

@@ -1,5 +1,7 @@
 import csv
 import io
+import json
+import re
 
 import openpyxl
 import pytest
@@ -7,8 +9,9 @@ import pytest
 from accounts.models import User
 from events.models import Session
 from events.services.retention import personal_data_purge
-from reports.exports import programme_table, registrations_table
+from reports.exports import programme_table, registrations_table, report_files
 from reports.renderers.tables import csv_bytes, ods_bytes, xlsx_bytes
+from reports.selectors import report_document
 from tests.factories import RegistrationFactory, SessionSignupFactory, UserFactory, at
 from tests.reports.test_renderers import ods_rows
 
@@ -64,3 +67,17 @@ def test_programme_table_has_one_row_per_session_with_fill(registrations):
     [row] = table.rows
     assert row[3:6] == ["2026-06-17", "10:30", "11:45"]
     assert row[8:11] == [40, 1, 0]
+
+
+def test_report_files_of_a_lone_kamerlid_hold_no_politiek_figure(lone_kamerlid_session):
+    """The event ZIP's files of one report: the votes CSV, the Markdown and the JSON withhold politiek."""
+    files = dict(report_files(report_document(session=lone_kamerlid_session), "verslagen/0001"))
+
+    votes = list(csv.reader(io.StringIO(files["verslagen/0001/stemmen.csv"].decode("utf-8-sig"))))
+    markdown = files["verslagen/0001/verslag.md"].decode()
+    document = json.loads(files["verslagen/0001/verslag.json"])
+
+    column = votes[0].index("stemmers_politiek")
+    assert {row[column] for row in votes[1:]} == {"minder dan 3"}
+    assert set(re.findall(r"Politiek: (\w+)", markdown)) == {"minder"}
+    assert {poll["voters_by_perspective"]["politiek"] for poll in document["polls"]} == {None}

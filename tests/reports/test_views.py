@@ -1,12 +1,16 @@
 import io
+import json
+import re
 import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from reports.models import OutcomeReport
 from reports.services import report_approve, report_publish
 from tests.factories import SessionFactory, UserFactory
+from tests.reports.test_selectors import SNAPSHOT_BEFORE_THE_LENS
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +68,49 @@ def test_published_report_page_is_public_and_names_nobody_under_chatham_house(
     assert "Karin Kamerlid" not in page and "Jan Jansen" not in page
 
 
+def test_kennisbank_page_words_the_lens_as_the_report_page(client, unanimous_session, organiser):
+    """The public page and the team's report page share one body: the same verdict and shares."""
+    report = publish(unanimous_session, organiser)
+    client.force_login(organiser)
+
+    public = client.get(reverse("reports:kennisbank_detail", args=[report.pk])).content.decode()
+    team = client.get(reverse("reports:report_detail", args=[unanimous_session.pk])).content.decode()
+
+    for page in (public, team):
+        assert '<p class="report__verdict">Politiek, beleid en uitvoering zijn het hierover eens.</p>' in page
+        assert '<span class="badge badge--politiek">Politiek</span> 3 van 3 eens (100 %)</li>' in page
+
+
+def test_kennisbank_page_of_a_lone_kamerlid_says_minder_dan_3(client, lone_kamerlid_session, organiser):
+    report = publish(lone_kamerlid_session, organiser)
+
+    page = client.get(reverse("reports:kennisbank_detail", args=[report.pk])).content.decode()
+
+    assert '<span class="badge badge--politiek">Politiek</span> minder dan 3 stemmen</li>' in page
+    assert re.search(r'badge--politiek">Politiek</span> \d', page) is None
+    assert "Te weinig stemmen om te vergelijken" in page
+
+
+def test_report_published_before_the_lens_shows_no_small_group_and_no_consensus(
+    client, lone_kamerlid_session
+):
+    """A snapshot frozen by the old report code is shown, and downloaded, in today's shape."""
+    report = OutcomeReport.objects.create(
+        session=lone_kamerlid_session,
+        status=OutcomeReport.Status.PUBLISHED,
+        snapshot=json.loads(SNAPSHOT_BEFORE_THE_LENS.read_text()),
+        published_at=timezone.now(),
+    )
+
+    page = client.get(reverse("reports:kennisbank_detail", args=[report.pk])).content.decode()
+    download = client.get(reverse("reports:report_download", args=[lone_kamerlid_session.pk, "json"])).json()
+
+    assert '<span class="badge badge--politiek">Politiek</span> minder dan 3 stemmen</li>' in page
+    assert re.search(r"consensus|verschil \d", page) is None
+    assert download["polls"][0]["voters_by_perspective"]["politiek"] is None
+    assert "consensus" not in json.dumps(download)
+
+
 def test_draft_report_is_404_for_anonymous_and_attendees(client, report_session):
     attendee = report_session.signups.first().user
     url = reverse("reports:report_detail", args=[report_session.pk])
@@ -97,7 +144,7 @@ def test_organiser_downloads_the_report_in_every_format(client, report_session, 
     assert len(response.content) > 100
 
 
-@pytest.mark.parametrize("table", ["vragen", "stemmen", "notities", "acties"])
+@pytest.mark.parametrize("table", ["vragen", "stemmen", "notities", "vergelijking", "acties"])
 def test_moderator_downloads_each_table_as_csv(client, report_session, table):
     moderator = UserFactory()
     report_session.moderators.add(moderator)
@@ -106,7 +153,7 @@ def test_moderator_downloads_each_table_as_csv(client, report_session, table):
     response = client.get(reverse("reports:report_table_csv", args=[report_session.pk, table]))
 
     assert response.status_code == 200
-    assert response.content.decode("utf-8-sig").splitlines()[0].startswith(("id,", "peiling_id,"))
+    assert response.content.decode("utf-8-sig").splitlines()[0].startswith(("id,", "peiling_id,", "bron,"))
 
 
 def test_moderator_approves_through_the_page_then_organiser_publishes(client, report_session, organiser):
@@ -172,6 +219,7 @@ def test_event_zip_streams_every_report_in_every_format(client, report_session, 
         f"{stem}/tabellen.xlsx",
         f"{stem}/tabellen.ods",
         f"{stem}/vragen.csv",
+        f"{stem}/vergelijking.csv",
         f"{stem}/acties.csv",
     } <= names
     assert archive.testzip() is None
