@@ -37,7 +37,7 @@ from realtime.selectors import poll_counts
 from realtime.tallies import PollTally, note_tally, question_tally
 from reports.models import OutcomeReport
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the lens with verdicts and withheld counts (1 had consensus/divergence)
 PERSPECTIVES = [p.value for p in Perspective]
 REPORT_QUESTION_STATUSES = (Question.Status.VISIBLE, Question.Status.ANSWERED)
 TOP_QUESTIONS = 10
@@ -469,7 +469,7 @@ def snapshot_current(*, content: dict) -> dict:
     """
     A report's content in today's shape; a snapshot approved before the lens was rewritten is re-tallied.
 
-    Such a snapshot (its highlights have no `too_few`) froze every count per
+    Such a snapshot (schema_version 1) froze every count per
     perspective unwithheld, and the old lens fields that are never shown
     again. Its polls, notes and questions are
     tallied again from those frozen counts by realtime.tallies, so the
@@ -477,7 +477,7 @@ def snapshot_current(*, content: dict) -> dict:
     highlights are ranked again. Everything else stays as approved. No
     queries; nothing is written, the row keeps its snapshot.
     """
-    if "too_few" in content["highlights"]:
+    if content.get("schema_version", 1) >= 2:
         return content
     polls = []
     for poll in content["polls"]:
@@ -523,6 +523,7 @@ def snapshot_current(*, content: dict) -> dict:
     ]
     current = {
         **content,
+        "schema_version": SCHEMA_VERSION,
         "highlights": highlights_section(_statements(polls, reported, list(notes.values()))),
         "dilemmas": dilemmas,
         "polls": polls,
