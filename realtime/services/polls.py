@@ -168,6 +168,6 @@ def poll_vote(*, user: User, poll: Poll, option_ids: list[int]) -> PollVote:
         vote.choices.all().delete()
         PollChoice.objects.bulk_create([PollChoice(vote=vote, option_id=pk) for pk in sorted(chosen)])
         vote.perspective = user.perspective
-        vote.save(update_fields=["perspective", "updated_at"])
+        vote.save(update_fields=["perspective"])
         broadcast.on_commit(broadcast.poll_results_changed, poll.room_id, poll.pk)
     return vote
