@@ -76,10 +76,11 @@ class PollVote(models.Model):
     """
     One person's vote on one poll, stored without a link to the person.
 
-    voter_hash is an HMAC of (person, poll) with the site secret; the unique
-    constraint makes a second vote impossible, even under concurrency.
-    Changing the vote replaces its choices. No time is kept, and the random
-    id does not tell the order of voting.
+    voter_hash is a keyed hash of (person, poll) with the site secret and the
+    event's salt (realtime/hashing.py); the unique constraint makes a second
+    vote impossible, even under concurrency. Changing the vote replaces its
+    choices. No time is kept, and the random id does not tell the order of
+    voting.
     """
 
     id = models.BigIntegerField(primary_key=True, default=unordered_id, editable=False)

@@ -113,9 +113,10 @@ class QuestionUpvote(models.Model):
     """
     One upvote, stored without a link to the person.
 
-    voter_hash is an HMAC of (person, question) keyed with the site secret:
-    it stops double votes but cannot be turned back into a person. No time is
-    kept, and the random id does not tell the order in which upvotes came in.
+    voter_hash is a keyed hash of (person, question) with the site secret and
+    the event's salt (realtime/hashing.py): it stops double votes but cannot be
+    turned back into a person. No time is kept, and the random id does not
+    tell the order in which upvotes came in.
     """
 
     id = models.BigIntegerField(primary_key=True, default=unordered_id, editable=False)

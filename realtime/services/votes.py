@@ -22,7 +22,7 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext as _
 
 from realtime import broadcast
-from realtime.hashing import voter_hash
+from realtime.hashing import event_over_error, voter_hash
 from realtime.models import LiveRoom, Poll, PollChoice, PollOption, PollVote, Question, QuestionUpvote
 from realtime.permissions import room_closed_error, takers_among
 from realtime.selectors import PUBLIC_STATUSES
@@ -30,9 +30,14 @@ from realtime.services.polls import choice_error, poll_closed_error
 
 
 def _may_take_part(room: LiveRoom, users) -> tuple[set[int], Exception | None]:
-    """The ids of the users who may vote here, and the error for everyone when the room is closed."""
+    """
+    The ids of the users who may vote here, and the error for everyone when the room is closed
+    or the purge has unlinked the event's votes (its salt is gone).
+    """
     if not room.is_open:
         return set(), room_closed_error()
+    if not room.session.event.vote_salt:
+        return set(), event_over_error()
     return takers_among(users, room), None
 
 
@@ -44,7 +49,9 @@ def upvotes_record(*, room_id: int, requests: list[tuple]) -> list:
     An outcome is True (a new upvote), False (this person had already
     upvoted) or the exception the single service would have raised.
     """
-    room = LiveRoom.objects.select_related("session").get(pk=room_id)
+    # The event comes along: its salt keys every hash of the batch, without a query per vote.
+    room = LiveRoom.objects.select_related("session__event").get(pk=room_id)
+    salt = room.session.event.vote_salt
     allowed, closed = _may_take_part(room, [user for user, _question in requests])
     question_ids = sorted({question_id for _user, question_id in requests})
     questions = {
@@ -67,7 +74,7 @@ def upvotes_record(*, room_id: int, requests: list[tuple]) -> list:
         elif question.status not in PUBLIC_STATUSES:
             outcomes[index] = ValidationError(_("Deze vraag is niet (meer) zichtbaar."), code="not_visible")
         else:
-            key = (question_id, voter_hash("question", user.pk, question_id))
+            key = (question_id, voter_hash("question", user.pk, question_id, salt=salt))
             wanted.setdefault(key, (user.perspective, []))[1].append(index)
     if not wanted:
         return outcomes
@@ -118,7 +125,8 @@ def poll_votes_record(*, room_id: int, requests: list[tuple]) -> list:
     single service would have raised. When one person votes twice in a
     batch, the later vote wins, as it would one after the other.
     """
-    room = LiveRoom.objects.select_related("session").get(pk=room_id)
+    room = LiveRoom.objects.select_related("session__event").get(pk=room_id)
+    salt = room.session.event.vote_salt
     allowed, closed = _may_take_part(room, [request[0] for request in requests])
     poll_ids = sorted({poll_id for _user, poll_id, _choices in requests})
     # Only open polls are locked (in pk order): a poll that is not open only gets answered
@@ -150,7 +158,8 @@ def poll_votes_record(*, room_id: int, requests: list[tuple]) -> list:
             outcomes[index] = error
             continue
         outcomes[index] = sorted(set(choices))
-        wanted[(poll_id, voter_hash("poll", user.pk, poll_id))] = (user.perspective, outcomes[index])
+        key = (poll_id, voter_hash("poll", user.pk, poll_id, salt=salt))
+        wanted[key] = (user.perspective, outcomes[index])
     if not wanted:
         return outcomes
     votes = {
