@@ -28,12 +28,116 @@ def _iso(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+HASH_CHUNK = 50_000
+
+
+def _found(rows, kind: str, user: User, targets: list[tuple[int, str]], field: str = "voter_hash"):
+    """
+    The person's opinion rows of one kind, found by recomputing their hash for each (target id, event salt).
+
+    One query per HASH_CHUNK targets. Targets of purged events have no salt
+    and are skipped: nothing of theirs can be found any more.
+    """
+    from realtime.hashing import voter_hash
+
+    hashes = [voter_hash(kind, user.pk, target, salt=salt) for target, salt in targets if salt]
+    for start in range(0, len(hashes), HASH_CHUNK):
+        yield from rows.filter(**{f"{field}__any": hashes[start : start + HASH_CHUNK]})
+
+
+def _opinions(user: User) -> dict:
+    """The person's own poll votes, upvotes and note reactions, sorted by text (they carry no time)."""
+    from django.db.models import Exists, OuterRef
+
+    from realtime.models import Note, NoteReaction, Poll, PollChoice, PollVote, Question, QuestionUpvote
+
+    salt = "room__session__event__vote_salt"
+    questions = list(Question.objects.filter(upvotes__gt=0).values_list("pk", salt))
+    polls = list(
+        Poll.objects.filter(Exists(PollVote.objects.filter(poll=OuterRef("pk")))).values_list("pk", salt)
+    )
+    notes = list(
+        Note.objects.filter(Exists(NoteReaction.objects.filter(note=OuterRef("pk")))).values_list("pk", salt)
+    )
+    votes: dict[int, dict] = {}
+    choices = PollChoice.objects.select_related("option", "vote__poll__room__session")
+    for choice in _found(choices, "poll", user, polls, field="vote__voter_hash"):
+        poll = choice.vote.poll
+        vote = votes.setdefault(
+            poll.pk, {"session": poll.room.session.title, "poll": poll.text, "options": []}
+        )
+        vote["options"].append(choice.option)
+    upvotes = QuestionUpvote.objects.select_related("question__room__session")
+    reactions = NoteReaction.objects.select_related("note__room__session")
+    return {
+        "poll_votes": sorted(
+            (
+                {
+                    "session": vote["session"],
+                    "poll": vote["poll"],
+                    "choices": [o.label for o in sorted(vote["options"], key=lambda o: (o.position, o.pk))],
+                }
+                for vote in votes.values()
+            ),
+            key=lambda entry: (entry["session"], entry["poll"]),
+        ),
+        "upvotes": sorted(
+            (
+                {"session": row.question.room.session.title, "question": row.question.text}
+                for row in _found(upvotes, "question", user, questions)
+            ),
+            key=lambda entry: (entry["session"], entry["question"]),
+        ),
+        "note_reactions": sorted(
+            (
+                {"session": row.note.room.session.title, "note": row.note.text, "reaction": row.kind}
+                for row in _found(reactions, "note", user, notes)
+            ),
+            key=lambda entry: (entry["session"], entry["note"]),
+        ),
+    }
+
+
+def _contributions(user: User) -> dict:
+    """The person's own questions and notes in live rooms, with their status and perspective."""
+    from realtime.models import Note, Question
+
+    return {
+        "questions": [
+            {
+                "session": q.room.session.title,
+                "text": q.text,
+                "status": q.status,
+                "perspective": q.perspective,
+                "created_at": _iso(q.created_at),
+            }
+            for q in Question.objects.filter(author=user)
+            .select_related("room__session")
+            .order_by("created_at")
+        ],
+        "notes": [
+            {
+                "session": n.room.session.title,
+                "text": n.text,
+                "kind": n.kind,
+                "status": n.status,
+                "perspective": n.perspective,
+                "created_at": _iso(n.created_at),
+            }
+            for n in Note.objects.filter(author=user).select_related("room__session").order_by("created_at")
+        ],
+    }
+
+
 def user_data_export(*, user: User) -> dict:
     """
     Everything held about one person, as JSON-ready data (AVG art. 15 and 20).
 
-    Votes and upvotes are not included: they are stored unlinkably, so
-    they cannot be found back for a person.
+    Includes their own poll votes, upvotes and note reactions, found by
+    recomputing their keyed hashes with each event's salt (a fixed number
+    of queries, however many there are); after an event's purge destroyed
+    its salt, nobody can find those any more, so they are not included.
+    Also their questions and notes in live rooms.
     """
     from allauth.account.models import EmailAddress
 
@@ -69,6 +173,8 @@ def user_data_export(*, user: User) -> dict:
             {"action": line.action, "at": _iso(line.created_at)}
             for line in AuditLog.objects.filter(target_user=user).order_by("created_at")
         ],
+        **_contributions(user),
+        **_opinions(user),
     }
     return data
 

@@ -18,6 +18,10 @@ def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
+def new_vote_salt() -> str:
+    return secrets.token_hex(32)
+
+
 class Event(models.Model):
     name = models.CharField(_("naam"), max_length=200)
     slug = models.SlugField(_("korte naam"), unique=True)
@@ -36,6 +40,10 @@ class Event(models.Model):
         help_text=_("De organisator opent en sluit de aanmelding; de datum van vandaag telt niet mee."),
     )
     registration_closes_at = models.DateTimeField(_("aanmelden sluit op"), null=True, blank=True)
+    # Part of the keyed hash under which votes, upvotes and reactions are stored
+    # (realtime/hashing.py). The purge empties it: from then on nobody can link
+    # a vote of this event to a person, and voting in its rooms is refused.
+    vote_salt = models.CharField(max_length=64, blank=True, default=new_vote_salt, editable=False)
 
     class Meta:
         ordering = ["date"]

@@ -67,7 +67,8 @@ def _question(room: LiveRoom, pk: int) -> Question:
 
 
 def _fresh(room: LiveRoom) -> LiveRoom:
-    return LiveRoom.objects.select_related("session").get(pk=room.pk)
+    # With the event: an upvote's hash needs its salt (realtime/hashing.py).
+    return LiveRoom.objects.select_related("session__event").get(pk=room.pk)
 
 
 def ask(*, user, room, data):

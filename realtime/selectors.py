@@ -230,7 +230,7 @@ def room_snapshot_texts(*, room: LiveRoom, viewers: list[tuple[User | None, str]
 
 def _snapshot_parts(room: LiveRoom, viewers: list[tuple[User | None, str]]) -> list[list[dict]]:
     """Per viewer, the dicts that together make the snapshot; shared parts are the same objects."""
-    room = LiveRoom.objects.select_related("session", "current_phase").get(pk=room.pk)
+    room = LiveRoom.objects.select_related("session__event", "current_phase").get(pk=room.pk)
     presence = {"presence": presence_counts(room_id=room.pk)}
     roles = {role for _user, role in viewers}
     heads = {role: {"type": "room.snapshot", "seq": room.seq, "role": role} for role in roles}
@@ -274,9 +274,19 @@ def _moderator_part(room: LiveRoom) -> dict:
 HASH_CHUNK = 50_000
 
 
-def _mine(kind: str, users: list[User], target_ids: list[int]) -> list[dict[str, tuple[int, int]]]:
-    """The keyed hashes of every (person, target) pair, as {hash: (person id, target id)} in chunks."""
-    pairs = {voter_hash(kind, user.pk, target): (user.pk, target) for user in users for target in target_ids}
+def _mine(kind: str, users: list[User], target_ids: list[int], salt: str) -> list[dict[str, tuple[int, int]]]:
+    """
+    The keyed hashes of every (person, target) pair, as {hash: (person id, target id)} in chunks.
+
+    Empty once the purge has destroyed the event's salt: then nothing is anyone's any more.
+    """
+    if not salt:
+        return []
+    pairs = {
+        voter_hash(kind, user.pk, target, salt=salt): (user.pk, target)
+        for user in users
+        for target in target_ids
+    }
     keys = list(pairs)
     return [{key: pairs[key] for key in keys[i : i + HASH_CHUNK]} for i in range(0, len(keys), HASH_CHUNK)]
 
@@ -290,19 +300,20 @@ def _personal_parts(*, room, users, question_ids, poll_ids, note_ids) -> dict[in
         return parts
     # Only questions that have upvotes at all can be among mine: in a long session most have none.
     upvoted = list(Question.objects.filter(pk__in=question_ids, upvotes__gt=0).values_list("pk", flat=True))
-    for chunk in _mine("question", users, upvoted):
+    salt = room.session.event.vote_salt
+    for chunk in _mine("question", users, upvoted, salt):
         rows = QuestionUpvote.objects.filter(question_id__in=upvoted, voter_hash__any=chunk)
         for key in rows.values_list("voter_hash", flat=True):
             person, question = chunk[key]
             parts[person]["my_upvotes"].append(question)
-    for chunk in _mine("poll", users, poll_ids):
+    for chunk in _mine("poll", users, poll_ids, salt):
         rows = PollChoice.objects.filter(vote__poll_id__in=poll_ids, vote__voter_hash__any=chunk).order_by(
             "option_id"
         )
         for key, option in rows.values_list("vote__voter_hash", "option_id"):
             person, poll = chunk[key]
             parts[person]["my_votes"].setdefault(str(poll), []).append(option)
-    for chunk in _mine("note", users, note_ids):
+    for chunk in _mine("note", users, note_ids, salt):
         rows = NoteReaction.objects.filter(note_id__in=note_ids, voter_hash__any=chunk)
         for key, kind in rows.values_list("voter_hash", "kind"):
             person, note = chunk[key]
@@ -405,11 +416,20 @@ def poll_list(*, room: LiveRoom, role: str) -> list[dict]:
 
 
 def poll_my_choices(*, user: User, poll) -> list[int]:
-    """The option ids this person chose, found through the same keyed hash ("je stem is opgeslagen")."""
+    """
+    The option ids this person chose, found through the same keyed hash ("je stem is opgeslagen").
+
+    Empty once the purge has destroyed the event's salt.
+    """
     from realtime.models import PollChoice
 
+    salt = poll.room.session.event.vote_salt
+    if not salt:
+        return []
     return list(
-        PollChoice.objects.filter(vote__poll=poll, vote__voter_hash=voter_hash("poll", user.pk, poll.pk))
+        PollChoice.objects.filter(
+            vote__poll=poll, vote__voter_hash=voter_hash("poll", user.pk, poll.pk, salt=salt)
+        )
         .order_by("option_id")
         .values_list("option_id", flat=True)
     )

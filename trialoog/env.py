@@ -49,6 +49,24 @@ def channel_layers(redis_url: str | None) -> dict:
     }
 
 
+def ratelimit_cache(redis_url: str | None) -> dict:
+    """
+    Return the cache for the room-action rate limit: Redis when configured, else this process's memory.
+
+    Never the database: its rows would keep who acted when. The socket
+    timeouts are short because the limiter lets actions through when Redis
+    is away (realtime/ratelimit.py); a form post must not wait for it.
+    """
+    if not redis_url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "room-actions"}
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": redis_url,
+        "KEY_PREFIX": "trialoog-ratelimit",
+        "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
+    }
+
+
 def email_settings(url: str | None) -> dict:
     """
     Turn EMAIL_URL into Django email settings.

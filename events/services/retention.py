@@ -21,9 +21,13 @@ def personal_data_purge(*, event: Event, now=None) -> dict[str, int]:
     Removes optional needs (diet, access needs and the consent for them) of
     everyone registered, unless they are registered for a later event;
     cancelled registrations and sign-ups; and Kamerlid invitations that were
-    used or expired. Safe to run again: a second run removes nothing.
-    Raises EventNotOver before the event day has ended.
+    used or expired. Destroys the event's vote salt and rewrites its votes,
+    upvotes and reactions, so no one can link them to a person any more
+    (realtime/services/opinions.py). Safe to run again: a second run
+    removes nothing. Raises EventNotOver before the event day has ended.
     """
+    from realtime.services.opinions import event_opinions_unlink
+
     now = now or timezone.now()
     if now.astimezone(event.tz).date() <= event.date:
         raise EventNotOver(_("Het evenement is nog niet voorbij; er is niets verwijderd."))
@@ -50,4 +54,5 @@ def personal_data_purge(*, event: Event, now=None) -> dict[str, int]:
         "cancelled_signups": signups,
         "cancelled_registrations": registrations,
         "kamerlid_invitations": invitations,
+        **event_opinions_unlink(event=event),
     }

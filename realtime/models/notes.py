@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Perspective
+from realtime.models.questions import unordered_id
 
 NOTE_MAX_LENGTH = 1000
 
@@ -82,18 +83,22 @@ class Note(models.Model):
 
 
 class NoteReaction(models.Model):
-    """One person's reaction to a note, stored like a vote: a keyed hash and the perspective, no person."""
+    """
+    One person's reaction to a note, stored like a vote: a keyed hash and the perspective, no person.
+
+    No time is kept, and the random id does not tell the order of reacting.
+    """
 
     class Kind(models.TextChoices):
         RECOGNISE = "recognise", _("Herken ik")
         AGREE = "agree", _("Eens")
         DISAGREE = "disagree", _("Oneens")
 
+    id = models.BigIntegerField(primary_key=True, default=unordered_id, editable=False)
     note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="reactions")
     voter_hash = models.CharField(max_length=64)
     perspective = models.CharField(max_length=12, choices=Perspective.choices)
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["note", "voter_hash"], name="one_reaction_per_person")]

@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Perspective
+from realtime.models.questions import unordered_id
 
 POLL_TEXT_MAX_LENGTH = 300
 OPTION_MAX_LENGTH = 120
@@ -75,16 +76,17 @@ class PollVote(models.Model):
     """
     One person's vote on one poll, stored without a link to the person.
 
-    voter_hash is an HMAC of (person, poll) with the site secret; the unique
-    constraint makes a second vote impossible, even under concurrency.
-    Changing the vote replaces its choices.
+    voter_hash is a keyed hash of (person, poll) with the site secret and the
+    event's salt (realtime/hashing.py); the unique constraint makes a second
+    vote impossible, even under concurrency. Changing the vote replaces its
+    choices. No time is kept, and the random id does not tell the order of
+    voting.
     """
 
+    id = models.BigIntegerField(primary_key=True, default=unordered_id, editable=False)
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
     voter_hash = models.CharField(max_length=64)
     perspective = models.CharField(max_length=12, choices=Perspective.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["poll", "voter_hash"], name="one_vote_per_person")]
@@ -94,6 +96,9 @@ class PollVote(models.Model):
 
 
 class PollChoice(models.Model):
+    """One option chosen in a vote; a random id, like the vote's."""
+
+    id = models.BigIntegerField(primary_key=True, default=unordered_id, editable=False)
     vote = models.ForeignKey(PollVote, on_delete=models.CASCADE, related_name="choices")
     option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="choices")
 

@@ -14,6 +14,17 @@ def new_projector_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def unordered_id() -> int:
+    """
+    A random positive 63-bit primary key, for rows whose order of creation must stay secret.
+
+    Votes, upvotes and reactions use it instead of an auto-increment, which
+    would number them in the order they were cast. Two of a million rows
+    share a key with a chance of about 1 in 20 million.
+    """
+    return secrets.randbelow(2**63 - 1) + 1
+
+
 class LiveRoom(models.Model):
     """The live state of one session's room: open or closed, pre-moderation, pinned question, sequence."""
 
@@ -102,14 +113,16 @@ class QuestionUpvote(models.Model):
     """
     One upvote, stored without a link to the person.
 
-    voter_hash is an HMAC of (person, question) keyed with the site secret:
-    it stops double votes but cannot be turned back into a person.
+    voter_hash is a keyed hash of (person, question) with the site secret and
+    the event's salt (realtime/hashing.py): it stops double votes but cannot be
+    turned back into a person. No time is kept, and the random id does not
+    tell the order in which upvotes came in.
     """
 
+    id = models.BigIntegerField(primary_key=True, default=unordered_id, editable=False)
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="upvote_rows")
     voter_hash = models.CharField(max_length=64)
     perspective = models.CharField(max_length=12, choices=Perspective.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [

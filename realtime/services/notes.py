@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import audit_log
 from realtime import broadcast
-from realtime.hashing import voter_hash
+from realtime.hashing import room_vote_salt, voter_hash
 from realtime.models import NOTE_MAX_LENGTH, Action, LiveRoom, Note, NoteReaction, Phase
 from realtime.permissions import is_moderator, require_moderator, require_take_part
 from realtime.phases import template_for
@@ -151,15 +151,16 @@ def note_react(*, user: User, note: Note, kind: str | None) -> NoteReaction | No
     Set, change or (with kind None) remove this person's one reaction to a note.
 
     Stored like a vote: a keyed hash of (person, note) and the perspective.
-    Counts reach the room coalesced.
+    Refused once the event's votes were unlinked by the purge. Counts reach
+    the room coalesced.
     """
-    note = Note.objects.select_related("room__session").get(pk=note.pk)
+    note = Note.objects.select_related("room__session__event").get(pk=note.pk)
     require_take_part(user, note.room)
     if note.status != Note.Status.VISIBLE:
         raise ValidationError(_("Deze notitie is niet (meer) zichtbaar."), code="not_visible")
     if kind is not None and kind not in NoteReaction.Kind.values:
         raise ValidationError(_("Kies herken ik, eens of oneens."), code="invalid")
-    key = voter_hash("note", user.pk, note.pk)
+    key = voter_hash("note", user.pk, note.pk, salt=room_vote_salt(note.room))
     reaction = None
     if kind is None:
         changed = NoteReaction.objects.filter(note=note, voter_hash=key).delete()[0] > 0

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from realtime import broadcast
-from realtime.hashing import voter_hash
+from realtime.hashing import room_vote_salt, voter_hash
 from realtime.models import LiveRoom, Poll, PollChoice, PollOption, PollVote
 from realtime.models.polls import MAX_OPTIONS, SCALE_LABELS
 from realtime.permissions import can_take_part, require_moderator, room_closed_error
@@ -141,10 +141,11 @@ def poll_vote(*, user: User, poll: Poll, option_ids: list[int]) -> PollVote:
 
     The vote is keyed by an HMAC of (person, poll), so voting again replaces
     the earlier choices instead of adding to them, and the unique constraint
-    holds under concurrency. Results reach the room coalesced.
+    holds under concurrency. Refused once the event's votes were unlinked by
+    the purge. Results reach the room coalesced.
     """
     # Locked like the group commit locks it (services/votes.py), so the two never race.
-    poll = Poll.objects.select_for_update(of=("self",)).select_related("room__session").get(pk=poll.pk)
+    poll = Poll.objects.select_for_update(of=("self",)).select_related("room__session__event").get(pk=poll.pk)
     if not poll.room.is_open:
         raise room_closed_error()
     if poll.state != Poll.State.OPEN:
@@ -155,7 +156,7 @@ def poll_vote(*, user: User, poll: Poll, option_ids: list[int]) -> PollVote:
     error = choice_error(poll, set(poll.options.values_list("pk", flat=True)), chosen)
     if error is not None:
         raise error
-    key = voter_hash("poll", user.pk, poll.pk)
+    key = voter_hash("poll", user.pk, poll.pk, salt=room_vote_salt(poll.room))
     try:
         with transaction.atomic():
             vote, _created = PollVote.objects.get_or_create(
@@ -168,6 +169,6 @@ def poll_vote(*, user: User, poll: Poll, option_ids: list[int]) -> PollVote:
         vote.choices.all().delete()
         PollChoice.objects.bulk_create([PollChoice(vote=vote, option_id=pk) for pk in sorted(chosen)])
         vote.perspective = user.perspective
-        vote.save(update_fields=["perspective", "updated_at"])
+        vote.save(update_fields=["perspective"])
         broadcast.on_commit(broadcast.poll_results_changed, poll.room_id, poll.pk)
     return vote

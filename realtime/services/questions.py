@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import audit_log
 from realtime import broadcast
-from realtime.hashing import voter_hash
+from realtime.hashing import room_vote_salt, voter_hash
 from realtime.models import QUESTION_MAX_LENGTH, LiveRoom, Question, QuestionUpvote
 from realtime.permissions import require_moderator, require_take_part
 from realtime.selectors import PUBLIC_STATUSES
@@ -87,13 +87,15 @@ def question_upvote(*, user: User, question: Question) -> bool:
 
     Upvoting twice is a no-op, so a retry cannot inflate the score; the
     unique constraint on (question, voter_hash) backs this under concurrency.
-    The score reaches the room coalesced.
+    Refused once the event's votes were unlinked by the purge. The score
+    reaches the room coalesced.
     """
     require_take_part(user, question.room)
+    salt = room_vote_salt(question.room)
     question = _lock_public(question)
     _upvote, created = QuestionUpvote.objects.get_or_create(
         question=question,
-        voter_hash=voter_hash("question", user.pk, question.pk),
+        voter_hash=voter_hash("question", user.pk, question.pk, salt=salt),
         defaults={"perspective": user.perspective},
     )
     if created:
@@ -106,9 +108,10 @@ def question_upvote(*, user: User, question: Question) -> bool:
 def question_unvote(*, user: User, question: Question) -> bool:
     """Withdraw this person's upvote; return True when there was one."""
     require_take_part(user, question.room)
+    salt = room_vote_salt(question.room)
     question = _lock_public(question)
     deleted, _detail = QuestionUpvote.objects.filter(
-        question=question, voter_hash=voter_hash("question", user.pk, question.pk)
+        question=question, voter_hash=voter_hash("question", user.pk, question.pk, salt=salt)
     ).delete()
     if deleted:
         Question.objects.filter(pk=question.pk).update(upvotes=F("upvotes") - 1)

@@ -226,7 +226,7 @@ def _question(room: LiveRoom, data) -> Question | None:
     if not form.is_valid():
         return None
     return (
-        Question.objects.select_related("room__session")
+        Question.objects.select_related("room__session__event")
         .filter(room=room, pk=form.cleaned_data["question"])
         .first()
     )

@@ -31,6 +31,99 @@ def test_data_download_holds_everything_about_the_person(client, make_user, even
     assert "password" not in data["account"]
 
 
+@pytest.fixture
+def room_of(event, make_user):
+    """An open live room of the event, with its moderator as `room_of.moderator`."""
+    from realtime.models import LiveRoom
+    from tests.factories import SessionFactory
+
+    room = LiveRoom.objects.create(
+        session=SessionFactory(event=event, title="Trialoog Toeslagen"), is_open=True
+    )
+    room.moderator = make_user("mod@example.org")
+    room.session.moderators.add(room.moderator)
+    return room
+
+
+def _take_part(room, make_user, email: str, perspective: str = "uitvoering") -> User:
+    user = make_user(email, perspective=perspective)
+    Registration.objects.create(user=user, event=room.session.event)
+    return user
+
+
+def _opinions_of(user, questions, notes, poll, choice_value: int) -> None:
+    from realtime.services import notes as note_services
+    from realtime.services import polls as poll_services
+    from realtime.services import questions as question_services
+
+    for question in questions:
+        question_services.question_upvote(user=user, question=question)
+    for note in notes:
+        note_services.note_react(user=user, note=note, kind="recognise")
+    poll_services.poll_vote(user=user, poll=poll, option_ids=[poll.options.get(value=choice_value).pk])
+
+
+def _room_content(room, author, count: int):
+    from realtime.models import Poll
+    from realtime.services import notes as note_services
+    from realtime.services import polls as poll_services
+    from realtime.services import questions as question_services
+
+    questions = [
+        question_services.question_ask(user=author, room=room, text=f"Vraag {i}")[0] for i in range(count)
+    ]
+    notes = [
+        note_services.note_add(user=author, room=room, kind="dilemma", text=f"Notitie {i}")[0]
+        for i in range(count)
+    ]
+    poll = poll_services.poll_create(
+        user=room.moderator, room=room, text="Eenvoud eerst", kind=Poll.Kind.SCALE
+    )
+    return questions, notes, poll_services.poll_open(user=room.moderator, poll=poll)
+
+
+def test_data_download_holds_own_votes_upvotes_reactions_questions_and_notes(client, make_user, room_of):
+    """The export finds the person's own opinions by their keyed hash, and their questions and notes."""
+    author = _take_part(room_of, make_user, "anna@example.org", "beleid")
+    other = _take_part(room_of, make_user, "bob@example.org")
+    questions, notes, poll = _room_content(room_of, author, 2)
+    _opinions_of(author, questions[:1], notes[1:], poll, 5)
+    _opinions_of(other, questions, notes, poll, 1)
+    client.force_login(author)
+
+    data = json.loads(client.get("/mijn-gegevens/download/").content)
+
+    session = "Trialoog Toeslagen"
+    assert data["poll_votes"] == [{"session": session, "poll": "Eenvoud eerst", "choices": ["Helemaal eens"]}]
+    assert data["upvotes"] == [{"session": session, "question": "Vraag 0"}]
+    assert data["note_reactions"] == [{"session": session, "note": "Notitie 1", "reaction": "recognise"}]
+    assert [(q["session"], q["text"], q["status"], q["perspective"]) for q in data["questions"]] == [
+        (session, "Vraag 0", "visible", "beleid"),
+        (session, "Vraag 1", "visible", "beleid"),
+    ]
+    assert [(n["text"], n["kind"], n["status"], n["perspective"]) for n in data["notes"]] == [
+        ("Notitie 0", "dilemma", "visible", "beleid"),
+        ("Notitie 1", "dilemma", "visible", "beleid"),
+    ]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_data_download_finds_opinions_in_a_fixed_number_of_queries(
+    make_user, room_of, django_assert_num_queries, count
+):
+    """However many votes a person gave, their export costs the same queries."""
+    from accounts.selectors import user_data_export
+
+    voter = _take_part(room_of, make_user, "anna@example.org")
+    questions, notes, poll = _room_content(room_of, voter, count)
+    _opinions_of(voter, questions, notes, poll, 3)
+
+    with django_assert_num_queries(15):
+        data = user_data_export(user=voter)
+
+    assert (len(data["upvotes"]), len(data["note_reactions"]), len(data["poll_votes"])) == (count, count, 1)
+
+
 def test_delete_account_removes_every_personal_field(client, make_user, event):
     """After deletion no row holds the person's email, name or needs; an anonymous audit line remains."""
     user = make_user(consent_needs=True, diet="halal")

@@ -121,7 +121,6 @@ class TestNotes:
             "voter_hash",
             "perspective",
             "kind",
-            "created_at",
         }
 
     def test_note_lens_counts_recognise_and_agree_as_agreement(self, live_room, make_participant):

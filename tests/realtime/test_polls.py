@@ -213,8 +213,6 @@ class TestServices:
             "poll_id",
             "voter_hash",
             "perspective",
-            "created_at",
-            "updated_at",
         }
         assert set(PollChoice.objects.values().get()) == {"id", "vote_id", "option_id"}
 

@@ -252,7 +252,7 @@ def test_upvote_stores_one_hashed_row(client, live_room, people):
     question.refresh_from_db()
     assert question.upvotes == 1
     assert list(QuestionUpvote.objects.values_list("voter_hash", flat=True)) == [
-        voter_hash("question", participant.pk, question.pk)
+        voter_hash("question", participant.pk, question.pk, salt=live_room.session.event.vote_salt)
     ]
 
 

@@ -75,7 +75,8 @@ def test_note_react_by_post_then_again_removes_it(client, live_room, make_partic
     html = client.get(_url("room", live_room)).content.decode()
     client.post(_url("note_react", live_room), {"note": note.pk, "reaction": ""})
 
-    assert stored == [(voter_hash("note", user.pk, note.pk), "recognise", "politiek")]
+    salt = live_room.session.event.vote_salt
+    assert stored == [(voter_hash("note", user.pk, note.pk, salt=salt), "recognise", "politiek")]
     assert 'value="" data-reaction="recognise" aria-pressed="true"' in html
     assert NoteReaction.objects.count() == 0
 

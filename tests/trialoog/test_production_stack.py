@@ -2,10 +2,11 @@ import json
 import urllib.request
 
 import pytest
+import yaml
 from django.conf import settings
 from websockets.sync.client import connect
 
-from tests.production import compose_web, production_web, shell_words, suite_database_url
+from tests.production import COMPOSE_FILE, compose_web, production_web, shell_words, suite_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,3 +55,12 @@ def test_compose_web_waits_for_healthy_postgres_and_redis():
         "postgres": {"condition": "service_healthy"},
         "redis": {"condition": "service_healthy"},
     }
+
+
+def test_compose_redis_writes_nothing_to_disk():
+    """Redis holds who acted in which ten seconds (hashed) and room messages: no snapshot or log of them."""
+    redis = yaml.safe_load(COMPOSE_FILE.read_text())["services"]["redis"]
+
+    assert redis["command"][redis["command"].index("--appendonly") + 1] == "no"
+    assert redis["command"][redis["command"].index("--save") + 1] == ""
+    assert "volumes" not in redis

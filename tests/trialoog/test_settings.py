@@ -1,4 +1,6 @@
-from trialoog.env import channel_layers, email_settings
+from django.conf import settings
+
+from trialoog.env import channel_layers, email_settings, ratelimit_cache
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key(run_python):
@@ -49,3 +51,18 @@ def test_email_url_smtp_with_starttls_is_parsed():
     assert parsed["EMAIL_HOST_PASSWORD"] == "p/w"
     assert parsed["EMAIL_USE_TLS"] is True
     assert parsed["EMAIL_USE_SSL"] is False
+
+
+def test_the_room_action_limit_lives_in_redis_with_short_timeouts():
+    """With Redis the rate-limit cache is Redis and gives up quickly; without it, process memory."""
+    with_redis = ratelimit_cache("redis://example:6379/0")
+
+    assert with_redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert with_redis["OPTIONS"] == {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
+    assert ratelimit_cache(None)["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_logins_keep_the_database_cache():
+    """allauth's login rate limits stay in the database cache, which survives a Redis outage."""
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert settings.CACHES["ratelimit"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"

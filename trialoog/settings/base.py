@@ -6,7 +6,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from trialoog.env import channel_layers, email_settings, env_bool, env_list
+from trialoog.env import channel_layers, email_settings, env_bool, env_list, ratelimit_cache
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -82,7 +82,12 @@ REDIS_URL = os.environ.get("REDIS_URL") or None
 CHANNEL_LAYERS = channel_layers(REDIS_URL)
 # allauth's login rate limits must hold across processes and survive a Redis
 # outage, so the cache lives in the database (`manage.py createcachetable`).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "trialoog_cache"}}
+# The room-action rate limit has its own cache, never the database: it would
+# keep who acted when next to the votes (docs/privacy-of-opinions.md).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "trialoog_cache"},
+    "ratelimit": ratelimit_cache(REDIS_URL),
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
