@@ -55,7 +55,8 @@ def test_note_in_phase_two_marked_common_ground_reaches_projector_column(open_pa
 
 
 def test_reaction_toggles_with_aria_pressed_and_phase_change_is_announced(open_page, whole_system_room):
-    """'Herken ik' presses and counts; pressing again takes it back; the next phase is announced live."""
+    """'Herken ik' presses; one reaction is no count to show (fewer than the minimum group), so the page
+    says from when counts appear; pressing again takes it back; the next phase is announced live."""
     room, phases, attendee, rapporteur = whole_system_room
     Note.objects.create(room=room, kind="dilemma", perspective="beleid", text=NOTE, phase=phases[1])
     code = room.session.code
@@ -67,10 +68,13 @@ def test_reaction_toggles_with_aria_pressed_and_phase_change_is_announced(open_p
 
     button.click()
     expect(button).to_have_attribute("aria-pressed", "true")
-    expect(button.locator("[data-slot='count-recognise']")).to_have_text("1")
+    expect(button.locator("[data-slot='count-recognise']")).to_have_text("")
+    note = page.locator("[data-notes='beleid'] li", has_text=NOTE)
+    expect(note.locator("[data-slot='counts-hint']")).to_have_text("Aantallen verschijnen vanaf 3 reacties.")
     button.click()
     expect(button).to_have_attribute("aria-pressed", "false")
     expect(button.locator("[data-slot='count-recognise']")).to_have_text("0")
+    expect(note.locator("[data-slot='counts-hint']")).to_be_hidden()
     console.get_by_role("button", name="Volgende fase").click()
 
     expect(page.locator("[data-live]")).to_have_text(f"Nieuwe fase: {phases[2].title}. {phases[2].prompt}")
