@@ -373,22 +373,40 @@ def poll_counts(**filters) -> dict[int, tuple[dict[str, int], dict[int, dict[str
 def poll_tally(*, poll) -> PollTally:
     """The counts of one poll, read in one statement (`poll_counts`)."""
     voters, chosen = poll_counts(poll=poll).get(poll.pk, ({}, {}))
-    options = [{"id": o.pk, "label": o.label, "value": o.value} for o in poll.options.all()]
-    return PollTally(kind=poll.kind, options=options, voters=voters, chosen=chosen)
+    return PollTally(kind=poll.kind, options=_option_dicts(poll), voters=voters, chosen=chosen)
+
+
+def _option_dicts(poll) -> list[dict]:
+    return [{"id": o.pk, "label": o.label, "value": o.value} for o in poll.options.all()]
 
 
 def poll_results(*, poll) -> dict:
     """
     The results of a poll as they may be published, from the database, every time.
 
-    While the poll is open only totals over everyone are given (withheld
-    while fewer than LENS_MIN_GROUP voted); once it is closed also the split
+    While the poll is open only totals over everyone are given, as last
+    published in steps of at least LENS_MIN_GROUP vote changes
+    (services.polls.live_totals_advance; withheld until then and while fewer
+    than LENS_MIN_GROUP voted); once it is closed also the split
     per perspective and the lens, with every perspective below the minimum
     group (and any that would give it away) withheld. See realtime/tallies.py.
     """
-    from realtime.models import Poll
+    from realtime.models import Poll, PollVote
 
-    return poll_tally(poll=poll).published(with_breakdown=poll.state == Poll.State.CLOSED)
+    if poll.state != Poll.State.OPEN:
+        return poll_tally(poll=poll).published(with_breakdown=True)
+    # Read now, not from the instance: a caller may hold it from before the last votes.
+    live_totals = Poll.objects.filter(pk=poll.pk).values_list("live_totals", flat=True).first()
+    if live_totals is not None:
+        return live_totals
+    # Nothing published yet: no counts, only how many have voted (a number of people, not an opinion).
+    empty = PollTally(kind=poll.kind, options=_option_dicts(poll), voters={}, chosen={})
+    return {
+        **empty.published(with_breakdown=False),
+        "voters": PollVote.objects.filter(poll=poll).count(),
+        "totals_withheld": True,
+        "options": [{**o, "count": None} for o in empty.published(with_breakdown=False)["options"]],
+    }
 
 
 def poll_payload(*, poll, with_results: bool) -> dict:

@@ -42,6 +42,12 @@ class Poll(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # While the poll is open the room sees totals that move in steps of at least LENS_MIN_GROUP vote
+    # changes (realtime.services.polls.live_totals_advance), so one person's vote cannot be read off a
+    # total that moved by one. `live_totals` is the last published result; `live_pending` counts the
+    # vote changes since.
+    live_totals = models.JSONField(null=True, blank=True, editable=False)
+    live_pending = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["position", "created_at"]

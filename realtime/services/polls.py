@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from realtime import broadcast
+from realtime import broadcast, selectors
 from realtime.hashing import room_vote_salt, voter_hash
+from realtime.lens import min_group
 from realtime.models import LiveRoom, Poll, PollChoice, PollOption, PollVote
 from realtime.models.polls import MAX_OPTIONS, SCALE_LABELS
 from realtime.permissions import can_take_part, require_moderator, room_closed_error
@@ -76,7 +77,12 @@ def poll_open(*, user: User, poll: Poll) -> Poll:
         broadcast.on_commit(broadcast.poll_changed, other.pk)
     poll.state = Poll.State.OPEN
     poll.opened_at = poll.opened_at or timezone.now()
-    poll.save(update_fields=["state", "opened_at"])
+    # A reopened poll starts from the totals it closed with (already given with its results).
+    poll.live_totals = (
+        selectors.poll_tally(poll=poll).published(with_breakdown=False) if poll.votes.exists() else None
+    )
+    poll.live_pending = 0
+    poll.save(update_fields=["state", "opened_at", "live_totals", "live_pending"])
     room_audit(user=user, room=poll.room_id, action="poll.opened", poll=poll.pk)
     broadcast.on_commit(broadcast.poll_changed, poll.pk)
     return poll
@@ -170,5 +176,26 @@ def poll_vote(*, user: User, poll: Poll, option_ids: list[int]) -> PollVote:
         PollChoice.objects.bulk_create([PollChoice(vote=vote, option_id=pk) for pk in sorted(chosen)])
         vote.perspective = user.perspective
         vote.save(update_fields=["perspective"])
-        broadcast.on_commit(broadcast.poll_results_changed, poll.room_id, poll.pk)
+        live_totals_advance(poll=poll, changed=1)
     return vote
+
+
+def live_totals_advance(*, poll: Poll, changed: int) -> None:
+    """
+    Count `changed` vote changes on this open poll, which the caller has locked, and publish new
+    totals once at least LENS_MIN_GROUP of them have built up since the totals the room last saw.
+
+    So the totals of an open poll move in steps of at least the minimum group: nobody can read one
+    person's vote off a total that moved by one at the moment they voted. The last few changes
+    show when the poll closes. Writes `live_totals` and `live_pending`; broadcasts the results
+    (coalesced) only when the totals changed.
+    """
+    pending = poll.live_pending + changed
+    if pending < min_group():
+        Poll.objects.filter(pk=poll.pk).update(live_pending=pending)
+        poll.live_pending = pending
+        return
+    totals = selectors.poll_tally(poll=poll).published(with_breakdown=False)
+    Poll.objects.filter(pk=poll.pk).update(live_totals=totals, live_pending=0)
+    poll.live_totals, poll.live_pending = totals, 0
+    broadcast.on_commit(broadcast.poll_results_changed, poll.room_id, poll.pk)

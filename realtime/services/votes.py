@@ -26,7 +26,7 @@ from realtime.hashing import event_over_error, voter_hash
 from realtime.models import LiveRoom, Poll, PollChoice, PollOption, PollVote, Question, QuestionUpvote
 from realtime.permissions import room_closed_error, takers_among
 from realtime.selectors import PUBLIC_STATUSES
-from realtime.services.polls import choice_error, poll_closed_error
+from realtime.services.polls import choice_error, live_totals_advance, poll_closed_error
 
 
 def _may_take_part(room: LiveRoom, users) -> tuple[set[int], Exception | None]:
@@ -203,8 +203,8 @@ def poll_votes_record(*, room_id: int, requests: list[tuple]) -> list:
             by_perspective.setdefault(perspective, []).append(vote.pk)
     for perspective, vote_ids in by_perspective.items():
         PollVote.objects.filter(pk__in=vote_ids).update(perspective=perspective)
-    for poll_id in {vote.poll_id for vote, _perspective, _chosen in changed}:
-        broadcast.on_commit(broadcast.poll_results_changed, room_id, poll_id)
+    for poll_id, n in Counter(vote.poll_id for vote, _perspective, _chosen in changed).items():
+        live_totals_advance(poll=polls[poll_id], changed=n)
     return outcomes
 
 

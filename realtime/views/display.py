@@ -29,7 +29,9 @@ def display_strings() -> dict[str, str]:
     """Texts for polls, notes and phases that both the templates and room.js use (the lens's: realtime.wording)."""
     return {
         **lens_strings(),
-        "breakdown_later": _("De uitslag per perspectief komt als de peiling gesloten is."),
+        "breakdown_later": _(
+            "Nieuwe stemmen tellen mee per %(min)s; de uitslag per perspectief komt als de peiling gesloten is."
+        ),
         "voters": _("%(count)s stemmen"),
         "count_percent": _("%(count)s (%(percent)s %%)"),
         "suppressed_note": _(
@@ -182,7 +184,7 @@ def _results_display(poll: dict, results: dict) -> dict:
         ),
         "withheld_text": strings["totals_withheld"] % {"min": minimum} if withheld else "",
         "suppressed_text": strings["suppressed_note"] % {"min": minimum} if results["suppressed"] else "",
-        "later_text": "" if results["breakdown"] else strings["breakdown_later"],
+        "later_text": "" if results["breakdown"] else strings["breakdown_later"] % {"min": minimum},
         "lens": _poll_lens(poll, results),
         "chart_height": y,
         "bar_height": CHART_BAR_HEIGHT - 8,

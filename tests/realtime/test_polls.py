@@ -51,7 +51,7 @@ class TestServices:
         p.poll_vote(user=voter, poll=scale_poll, option_ids=[_option(scale_poll, 2)])
         p.poll_vote(user=voter, poll=scale_poll, option_ids=[_option(scale_poll, 5)])
 
-        results = selectors.poll_results(poll=scale_poll)
+        results = selectors.poll_tally(poll=scale_poll).published(with_breakdown=False)
         assert results["voters"] == 3
         assert [o["count"] for o in results["options"]] == [0, 0, 2, 0, 1]
         assert selectors.poll_my_choices(user=voter, poll=scale_poll) == [_option(scale_poll, 5)]
@@ -243,33 +243,43 @@ def test_hundred_simultaneous_votes_count_exactly_hundred(scale_poll, live_room,
 
     assert errors == []
     assert PollVote.objects.filter(poll=scale_poll).count() == 100
-    assert selectors.poll_results(poll=scale_poll)["options"][3]["count"] == 100
+    assert selectors.poll_tally(poll=scale_poll).chosen[option] == {
+        "politiek": 34,
+        "beleid": 33,
+        "uitvoering": 33,
+        "anders": 0,
+    }
 
 
 @pytest.mark.django_db(transaction=True)
 class TestConsumers:
-    async def test_a_vote_changes_the_moderator_results_once(
+    async def test_open_poll_totals_move_in_steps_of_the_minimum_group(
         self, scale_poll, live_room, moderator, make_participant, room_socket
     ):
-        """One vote reaches the moderator as a poll.results frame counting it once, without any split
-        (the poll is open) and without totals (one voter is fewer than the minimum group)."""
-        voter = await database_sync_to_async(make_participant)(live_room, "uitvoering")
+        """Two votes (one sent twice with the same id) publish nothing; the third completes a step of
+        three and reaches the moderator as totals counting each vote once, without any split."""
+        voters = [await database_sync_to_async(make_participant)(live_room, "uitvoering") for _i in range(3)]
         option = await database_sync_to_async(_option)(scale_poll, 4)
-        async with room_socket(live_room, moderator) as m, room_socket(live_room, voter) as v:
-            await v.send_json_to(
-                {"action": "poll.vote", "id": "v1", "poll": scale_poll.pk, "choices": [option]}
-            )
-            ack = await next_of_type(v, "ack")
-            await v.send_json_to(
-                {"action": "poll.vote", "id": "v1", "poll": scale_poll.pk, "choices": [option]}
-            )
-            await next_of_type(v, "ack")
+        async with room_socket(live_room, moderator) as m:
+            for index, voter in enumerate(voters):
+                async with room_socket(live_room, voter) as v:
+                    for _resend in range(2):
+                        await v.send_json_to(
+                            {"action": "poll.vote", "id": "v1", "poll": scale_poll.pk, "choices": [option]}
+                        )
+                        ack = await next_of_type(v, "ack")
+                        assert ack["choices"] == [option]
+                if index < 2:
+                    early = []
+                    while not await m.receive_nothing(timeout=0.5):
+                        early.append((await m.receive_json_from())["type"])
+                    assert "poll.results" not in early
             results = await next_of_type(m, "poll.results")
 
-        assert ack["choices"] == [option]
-        assert results["results"]["voters"] == 1
-        assert (results["results"]["breakdown"], results["results"]["totals_withheld"]) == (False, True)
-        assert [o["count"] for o in results["results"]["options"]] == [None] * 5
+        assert results["results"]["voters"] == 3
+        assert results["results"]["breakdown"] is False
+        assert [o["count"] for o in results["results"]["options"]] == [0, 0, 0, 3, 0]
+        assert [o["by_perspective"] for o in results["results"]["options"]] == [None] * 5
 
     async def test_results_before_reveal_never_reach_attendees(
         self, scale_poll, live_room, moderator, make_participant, room_socket
@@ -277,6 +287,9 @@ class TestConsumers:
         """Until the moderator reveals, attendees get no results: not in frames, not in the snapshot."""
         voter = await database_sync_to_async(make_participant)(live_room)
         option = await database_sync_to_async(_option)(scale_poll, 5)
+        for _i in range(2):  # the third vote completes a step of three, so totals go out
+            other = await database_sync_to_async(make_participant)(live_room)
+            await database_sync_to_async(p.poll_vote)(user=other, poll=scale_poll, option_ids=[option])
         async with room_socket(live_room, voter) as v, room_socket(live_room, moderator) as m:
             await v.send_json_to(
                 {"action": "poll.vote", "id": "v", "poll": scale_poll.pk, "choices": [option]}
@@ -293,7 +306,7 @@ class TestConsumers:
             f for f in frames if f["type"] == "poll.results" or (f.get("poll") or {}).get("results")
         ] == []
         assert v.snapshot["polls"][0]["results"] is None
-        assert revealed["poll"]["results"]["voters"] == 1
+        assert revealed["poll"]["results"]["voters"] == 3
 
     async def test_closed_poll_vote_gets_an_error_frame(
         self, scale_poll, live_room, moderator, make_participant, room_socket

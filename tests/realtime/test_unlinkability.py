@@ -44,6 +44,7 @@ MAY_CHANGE = {
     **{table: {"rows"} for table in OPINION_TABLES.values()},
     "realtime_question": {"upvotes"},
     "realtime_liveroom": {"seq", "mod_seq"},
+    "realtime_poll": {"live_totals", "live_pending"},  # totals over everyone, published in steps
 }
 TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}")
 COPY = re.compile(r"COPY (?:public\.)?(\w+) \((.*)\) FROM stdin;")

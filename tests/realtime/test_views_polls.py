@@ -230,14 +230,18 @@ def test_poll_moderation_is_not_found_for_attendees(client, live_room, make_part
 def test_console_shows_only_totals_while_the_poll_is_open(
     client, live_room, make_participant, moderator, scale_poll
 ):
-    """The moderator sees what the room would see: totals so far, the split only once the poll is closed."""
+    """The moderator sees what the room would see: totals so far (in steps of three votes: the fourth
+    is not in them yet), the split only once the poll is closed."""
     _votes(live_room, make_participant, scale_poll, {"politiek": [4], "beleid": [4, 5], "uitvoering": [1]})
     client.force_login(moderator)
 
     html = client.get(_url("console", live_room)).content.decode()
 
     console = html.split("<template")[0]
-    assert "Uitslag tot nu toe (4 stemmen)" in console
-    assert "De uitslag per perspectief komt als de peiling gesloten is." in console
+    assert "Uitslag tot nu toe (3 stemmen)" in console
+    assert (
+        "Nieuwe stemmen tellen mee per 3; de uitslag per perspectief komt als de peiling gesloten is."
+        in console
+    )
     assert "Uitslag per perspectief" not in console
     assert "van 1 eens" not in console

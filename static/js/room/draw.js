@@ -193,7 +193,9 @@ export function drawResults(box, poll, strings, labels) {
       box.append(el("p", { class: "meta", "data-slot": "suppressed" }, fmt(strings.suppressed_note, { min: minimum })));
     }
   }
-  if (!results.breakdown) box.append(el("p", { class: "meta", "data-slot": "later" }, strings.breakdown_later));
+  if (!results.breakdown) {
+    box.append(el("p", { class: "meta", "data-slot": "later" }, fmt(strings.breakdown_later, { min: minimum })));
+  }
 }
 
 function bar(row) {
@@ -282,7 +284,8 @@ export function drawProjectorPoll(box, poll, strings, labels) {
     const lens = pollLens(poll, strings, labels);
     if (lens) wrap.append(el("p", { class: "projector-poll__callout", "data-slot": "callout" }, lens.sentence));
     const voters = fmt(strings.voters, { count: results.voters });
-    const numbers = results.breakdown ? voters : `${voters} · ${strings.breakdown_later}`;
+    const later = fmt(strings.breakdown_later, { min: results.min_group });
+    const numbers = results.breakdown ? voters : `${voters} · ${later}`;
     wrap.append(el("p", { class: "projector-poll__numbers" }, numbers));
     if (results.totals_withheld) {
       wrap.append(
