@@ -29,6 +29,17 @@ def poll_room():
     return room, poll, voters, moderator
 
 
+def _open_live(open_page, room, voters, moderator):
+    """The projector, the moderator's console and one room page per voter, all connected."""
+    code = room.session.code
+    projector = open_page(f"/projector/{room.projector_token}/")
+    console = open_page(f"/zaal/{code}/console/", moderator)
+    pages = {p: open_page(f"/zaal/{code}/", user) for p, user in voters.items()}
+    for page in (projector, console, *pages.values()):
+        wait_until_live(page)
+    return projector, console, pages
+
+
 def _vote_in_browser(pages: dict, answers: dict) -> None:
     for perspective, page in pages.items():
         page.get_by_role("group", name="Kies een antwoord").get_by_label(
@@ -44,12 +55,7 @@ def test_one_vote_each_shows_totals_while_open_and_too_few_once_closed(open_page
     """Three perspectives vote once each: totals only while open, then "too few votes" for every
     perspective on the projector, and no per-perspective count anywhere."""
     room, poll, voters, moderator = poll_room
-    code = room.session.code
-    projector = open_page(f"/projector/{room.projector_token}/")
-    console = open_page(f"/zaal/{code}/console/", moderator)
-    pages = {p: open_page(f"/zaal/{code}/", user) for p, user in voters.items()}
-    for page in (projector, console, *pages.values()):
-        wait_until_live(page)
+    projector, console, pages = _open_live(open_page, room, voters, moderator)
 
     _vote_in_browser(pages, {"politiek": "Helemaal eens", "beleid": "Eens", "uitvoering": "Helemaal oneens"})
     expect(console.locator("[data-poll-list='console'] caption")).to_have_text(
@@ -84,12 +90,7 @@ def test_three_each_agreeing_reads_as_agreement_on_the_projector(open_page, poll
             user = UserFactory(perspective=perspective)
             RegistrationFactory(user=user, event=room.session.event)
             poll_services.poll_vote(user=user, poll=poll, option_ids=[helemaal_eens])
-    code = room.session.code
-    projector = open_page(f"/projector/{room.projector_token}/")
-    console = open_page(f"/zaal/{code}/console/", moderator)
-    pages = {p: open_page(f"/zaal/{code}/", user) for p, user in voters.items()}
-    for page in (projector, console, *pages.values()):
-        wait_until_live(page)
+    projector, console, pages = _open_live(open_page, room, voters, moderator)
 
     _vote_in_browser(pages, dict.fromkeys(voters, "Helemaal eens"))
     console.get_by_role("button", name="Peiling sluiten").click()
