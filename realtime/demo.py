@@ -8,7 +8,8 @@ from django.db import transaction
 
 from accounts.models import User
 from events.models import Event, Registration, SessionKind
-from realtime.models import LiveRoom, Poll, PollOption
+from realtime.hashing import voter_hash
+from realtime.models import LiveRoom, Poll, PollChoice, PollOption, PollVote
 from realtime.models.polls import SCALE_LABELS
 from realtime.services.notes import phases_ensure
 from realtime.services.rooms import live_room_ensure
@@ -26,6 +27,34 @@ DILEMMAS = {
 }
 
 
+# The example poll's answers (1 = helemaal oneens … 5 = helemaal eens) per perspective: politiek and
+# beleid agree, uitvoering does not, so the lens reads "Politiek en uitvoering denken hier verschillend over".
+EXAMPLE_STATEMENT = "Voorbeeld: een nieuwe regel gaat pas in als de uitvoering zegt dat het kan."
+EXAMPLE_ANSWERS = {"politiek": [5, 5, 4, 4], "beleid": [5, 4, 4, 5, 4], "uitvoering": [2, 1, 2, 4]}
+
+
+def _scale_poll(room: LiveRoom, text: str, **fields) -> Poll:
+    poll = Poll.objects.create(room=room, text=text, kind=Poll.Kind.SCALE, **fields)
+    PollOption.objects.bulk_create(
+        PollOption(poll=poll, label=str(label), value=value, position=i)
+        for i, (value, label) in enumerate(SCALE_LABELS)
+    )
+    return poll
+
+
+def _example_poll(room: LiveRoom, event: Event) -> None:
+    """A closed, revealed poll with the answers of 13 made-up demo participants, to show the lens."""
+    poll = _scale_poll(room, EXAMPLE_STATEMENT, state=Poll.State.CLOSED, revealed=True, position=1)
+    options = dict(poll.options.values_list("value", "pk"))
+    person = 0
+    for perspective, answers in EXAMPLE_ANSWERS.items():
+        for answer in answers:
+            person -= 1  # negative ids: no real account has them
+            key = voter_hash("poll", person, poll.pk, salt=event.vote_salt)
+            vote = PollVote.objects.create(poll=poll, voter_hash=key, perspective=perspective)
+            PollChoice.objects.create(vote=vote, option_id=options[answer])
+
+
 def _dilemma_for(title: str) -> str:
     for word, statement in DILEMMAS.items():
         if word.lower() in title.lower():
@@ -35,12 +64,17 @@ def _dilemma_for(title: str) -> str:
 
 @transaction.atomic
 def live_seed(event: Event) -> list[LiveRoom]:
-    """Open a live room per session, give it its phases, and prepare a dilemma poll for each trialoog."""
+    """
+    Open a live room per session, give it its phases, and prepare a dilemma poll for each trialoog.
+
+    The first trialoog also gets a closed example poll with made-up answers, so the demo shows the lens.
+    """
     for user in User.objects.filter(email__in=DEMO_REGISTERED):
         Registration.objects.get_or_create(user=user, event=event)
     moderator = User.objects.filter(email="moderator@example.org").first()
     rooms = []
-    for session in event.sessions.all():
+    example_shown = False
+    for session in event.sessions.order_by("starts_at", "pk"):
         room = live_room_ensure(session=session)
         if not room.is_open and not room.phases.exists():
             LiveRoom.objects.filter(pk=room.pk).update(is_open=True)
@@ -48,10 +82,9 @@ def live_seed(event: Event) -> list[LiveRoom]:
         if moderator and session.kind == SessionKind.WHOLE_SYSTEM:
             session.moderators.add(moderator)
         if session.kind == SessionKind.TRIALOOG and not room.polls.exists():
-            poll = Poll.objects.create(room=room, text=_dilemma_for(session.title), kind=Poll.Kind.SCALE)
-            PollOption.objects.bulk_create(
-                PollOption(poll=poll, label=str(label), value=value, position=i)
-                for i, (value, label) in enumerate(SCALE_LABELS)
-            )
+            _scale_poll(room, _dilemma_for(session.title))
+            if not example_shown:
+                _example_poll(room, event)
+        example_shown = example_shown or session.kind == SessionKind.TRIALOOG
         rooms.append(room)
     return rooms

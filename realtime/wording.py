@@ -26,6 +26,7 @@ def lens_strings() -> dict[str, str]:
         "verdict_apart": _("%(first)s en %(second)s denken hier verschillend over."),
         "verdict_mixed": _("Geen duidelijk beeld."),
         "verdict_too_few": _("Nog te weinig stemmen van %(perspectives)s."),
+        "verdict_none": _("Nog geen stemmen."),
         "verdict_too_few_hidden": _(
             "Nog te weinig stemmen om de perspectieven te vergelijken zonder een kleine groep herkenbaar te maken."
         ),
@@ -55,6 +56,8 @@ def verdict_sentence(lens: dict) -> str:
     """The lens's verdict in plain words (the same sentences as room.js and the report)."""
     strings = lens_strings()
     verdict = lens["verdict"]
+    if verdict == "too_few" and all(lens["perspectives"][p].get("total") == 0 for p in LENS_PERSPECTIVES):
+        return strings["verdict_none"]
     if verdict == "too_few":
         few = [
             perspective_label(p).lower()

@@ -342,3 +342,9 @@ def test_suppression_never_publishes_a_small_group_even_through_the_remainder(si
     remainder = sum(n for p, n in sizes.items() if p in hidden.perspectives)
     assert all(n == 0 or n >= minimum for n in shown)
     assert remainder == 0 or remainder >= minimum or (hidden.totals and not any(shown))
+
+
+def test_no_votes_at_all_reads_as_no_votes_yet():
+    from realtime.views.display import verdict_sentence
+
+    assert verdict_sentence(lens({}, {}).as_dict()) == "Nog geen stemmen."

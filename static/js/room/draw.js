@@ -60,6 +60,7 @@ function joined(words, and) {
 /** The lens's verdict in plain words, like realtime.views.display.verdict_sentence. */
 export function verdictSentence(lens, strings, labels) {
   const label = (p) => labels[p] || p;
+  if (lens.verdict === "too_few" && LENS.every((p) => lens.perspectives[p].total === 0)) return strings.verdict_none;
   if (lens.verdict === "too_few") {
     const few = LENS.filter((p) => lens.perspectives[p].suppressed || !lens.perspectives[p].total);
     if (!few.length) return strings.verdict_too_few_hidden;
