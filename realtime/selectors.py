@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import TRIALOOG_PERSPECTIVES, Perspective, User
 from realtime.hashing import voter_hash
 from realtime.models import LiveRoom, Presence, Question, QuestionUpvote
-from realtime.tallies import PollTally, note_tally, question_tally
+from realtime.tallies import PollTally, note_tally, question_breakdown
 
 PUBLIC_STATUSES = (Question.Status.VISIBLE, Question.Status.ANSWERED)
 PERSPECTIVES = [p.value for p in Perspective]
@@ -48,12 +48,15 @@ def _upvotes_by_perspective(question_ids: list[int]) -> dict[int, dict[str, int]
     return counts
 
 
-def question_payload(question: Question, tally: dict) -> dict:
+def question_payload(question: Question, upvotes: dict[str, int], present: dict[str, int]) -> dict:
     """
     The public shape of a question. Names appear only when the author chose so and still exists.
 
-    `tally` is the question's published upvotes per perspective and lens
-    (realtime.tallies.question_tally): withheld perspectives are None.
+    `upvotes` per perspective are published as realtime.tallies.question_breakdown
+    gives them for the people `present`: withheld perspectives are None. The
+    question's lens is left to the report: sent with every question and score
+    frame it tripled their size (measured in bench/live_room.py), and no live
+    screen shows it.
     """
     author = question.author if question.show_name and question.author_id else None
     return {
@@ -65,8 +68,7 @@ def question_payload(question: Question, tally: dict) -> dict:
         "organisation": (author.organisation if author else None),
         "status": question.status,
         "upvotes": question.upvotes,
-        "by_perspective": tally["by_perspective"],
-        "lens": tally["lens"],
+        "by_perspective": question_breakdown(upvotes, present),
         "created_at": question.created_at.isoformat(),
     }
 
@@ -79,7 +81,7 @@ def questions_payload(questions, present: dict[str, int] | None = None) -> list[
     if present is None:
         present = presence_counts(room_id=questions[0].room_id)
     counts = _upvotes_by_perspective([q.pk for q in questions])
-    return [question_payload(q, question_tally(counts[q.pk], present)[0]) for q in questions]
+    return [question_payload(q, counts[q.pk], present) for q in questions]
 
 
 def question_list(*, room: LiveRoom, statuses=PUBLIC_STATUSES, order: str = "top") -> list[Question]:
@@ -91,13 +93,13 @@ def question_list(*, room: LiveRoom, statuses=PUBLIC_STATUSES, order: str = "top
 
 
 def question_scores(*, room_id: int, question_ids) -> list[dict]:
-    """Current upvote totals, published upvotes per perspective and lens of these questions (three queries)."""
+    """Current upvote totals and published upvotes per perspective of these questions (three queries)."""
     ids = list(question_ids)
     totals = dict(Question.objects.filter(pk__in=ids, room_id=room_id).values_list("pk", "upvotes"))
     counts = _upvotes_by_perspective(list(totals))
     present = presence_counts(room_id=room_id)
     return [
-        {"question": pk, "upvotes": totals[pk], **question_tally(counts[pk], present)[0]}
+        {"question": pk, "upvotes": totals[pk], "by_perspective": question_breakdown(counts[pk], present)}
         for pk in sorted(totals)
     ]
 

@@ -153,7 +153,16 @@ def question_tally(
     questions by it.
     """
     upvotes = {**zeros(), **upvotes}
-    sizes = {p: max(int(present.get(p, 0)), upvotes[p]) for p in ALL_PERSPECTIVES}
+    sizes = _question_groups(upvotes, present)
     hidden = withheld(sizes, minimum)
     question_lens = lens({p: upvotes[p] for p in LENS_PERSPECTIVES}, sizes, hidden=hidden, minimum=minimum)
     return {"by_perspective": breakdown(upvotes, hidden), "lens": question_lens.as_dict()}, question_lens
+
+
+def _question_groups(upvotes: dict[str, int], present: dict[str, int]) -> dict[str, int]:
+    return {p: max(int(present.get(p, 0)), int(upvotes.get(p, 0))) for p in ALL_PERSPECTIVES}
+
+
+def question_breakdown(upvotes: dict[str, int], present: dict[str, int], minimum: int | None = None) -> dict:
+    """A question's upvotes per perspective as published (as in `question_tally`), without the lens."""
+    return breakdown({**zeros(), **upvotes}, withheld(_question_groups(upvotes, present), minimum))

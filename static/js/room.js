@@ -305,7 +305,6 @@ function start(data, root) {
           if (q) {
             q.upvotes = score.upvotes;
             q.by_perspective = score.by_perspective;
-            q.lens = score.lens;
           }
         }
         break;
