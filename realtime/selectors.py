@@ -246,7 +246,7 @@ def _snapshot_parts(room: LiveRoom, viewers: list[tuple[User | None, str]]) -> l
         poll_ids=[p["id"] for p in shared["polls"]],
         note_ids=[n["id"] for n in shared["notes"]],
     )
-    moderator_part = _moderator_part(room) if "moderator" in roles else None
+    moderator_part = _moderator_part(room, presence["presence"]) if "moderator" in roles else None
     out = []
     for user, role in viewers:
         parts = [heads[role], public[role], presence]
@@ -258,14 +258,17 @@ def _snapshot_parts(room: LiveRoom, viewers: list[tuple[User | None, str]]) -> l
     return out
 
 
-def _moderator_part(room: LiveRoom) -> dict:
+def _moderator_part(room: LiveRoom, present: dict[str, int]) -> dict:
     return {
         "mod_seq": room.mod_seq,
         "pending": questions_payload(
-            question_list(room=room, statuses=[Question.Status.PENDING], order="new")
+            question_list(room=room, statuses=[Question.Status.PENDING], order="new"), present
         ),
         "hidden": questions_payload(
-            question_list(room=room, statuses=[Question.Status.HIDDEN, Question.Status.REJECTED], order="new")
+            question_list(
+                room=room, statuses=[Question.Status.HIDDEN, Question.Status.REJECTED], order="new"
+            ),
+            present,
         ),
         "stats": perspective_stats(room=room),
         "pending_notes": notes_payload(note_list(room=room, statuses=["pending"])),
@@ -402,12 +405,14 @@ def poll_results(*, poll) -> dict:
     if live_totals is not None:
         return live_totals
     # Nothing published yet: no counts, only how many have voted (a number of people, not an opinion).
-    empty = PollTally(kind=poll.kind, options=_option_dicts(poll), voters={}, chosen={})
+    empty = PollTally(kind=poll.kind, options=_option_dicts(poll), voters={}, chosen={}).published(
+        with_breakdown=False
+    )
     return {
-        **empty.published(with_breakdown=False),
+        **empty,
         "voters": PollVote.objects.filter(poll=poll).count(),
         "totals_withheld": True,
-        "options": [{**o, "count": None} for o in empty.published(with_breakdown=False)["options"]],
+        "options": [{**o, "count": None} for o in empty["options"]],
     }
 
 
