@@ -42,14 +42,12 @@ def totals_withheld_text(minimum: int) -> str:
 
 def lens_view(lens: dict, chose: bool = False) -> dict:
     """
-    The verdict sentence and one row per perspective: {"sentence", "rows": [{"perspective", "label", "text"}]}.
+    The verdict sentence and one row per perspective (`realtime.wording.lens_display`): {"sentence", "rows": [{"perspective", "label", "text", …}]}.
 
     `chose` words the shares of a poll option ("5 van 6 kozen dit (83 %)")
     instead of agreement.
     """
-    shown = lens_display(lens, chose=chose)
-    rows = [{"perspective": r["perspective"], "label": r["label"], "text": r["text"]} for r in shown["rows"]]
-    return {"verdict": shown["verdict"], "sentence": shown["sentence"], "rows": rows}
+    return lens_display(lens, chose=chose)
 
 
 def statement_view(statement: dict) -> dict:
