@@ -156,7 +156,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 LENS_MIN_GROUP = max(2, int(os.environ.get("LENS_MIN_GROUP", "3")))
 
 # Email bodies wait in the outbox sealed with this key (trialoog/mail.py); sent or failed rows go after
-# OUTBOX_RETENTION_DAYS (manage.py purge_outbox).
+# OUTBOX_RETENTION_DAYS (outbox_purge, run by send_queued_mail and purge_personal_data).
 OUTBOX_KEY = outbox_key(os.environ.get("OUTBOX_KEY", ""), secret_key=SECRET_KEY, required=False)
 OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
 
