@@ -170,3 +170,25 @@ def test_production_refuses_to_start_without_a_valid_outbox_key(run_python, valu
 
     assert result.returncode != 0
     assert message in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_seals_waiting_emails_and_drops_the_bodies_of_sent_ones():
+    """Upgrading a database whose outbox holds readable bodies: waiting ones are sealed, sent ones lose theirs."""
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    before = [("accounts", "0002_outbox")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("accounts", "OutgoingEmail")
+    old.objects.create(to="anna@example.org", subject="wacht", body="link-die-wacht", attachments=[])
+    old.objects.create(to="anna@example.org", subject="weg", body="link-al-weg", sent_at=timezone.now())
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    readable = database_text()
+    assert "link-die-wacht" not in readable and "link-al-weg" not in readable
+    assert outbox_open(OutgoingEmail.objects.get(subject="wacht").sealed)["body"] == "link-die-wacht"
+    assert OutgoingEmail.objects.get(subject="weg").sealed == ""
