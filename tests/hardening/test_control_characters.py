@@ -299,3 +299,14 @@ def test_schedule_xml_stays_well_formed_with_legacy_control_characters(client, l
     root = ElementTree.fromstring(response.content)
     assert [e.text for e in root.iter("title")][1:] == ["Digitale post"]
     assert [e.text for e in root.iter("description")] == ["Over post"]
+
+
+def test_calendar_feed_carries_no_control_characters(client, legacy_session):
+    """`/schedule.ics` holds the title and description without the control characters RFC 5545 forbids."""
+    import icalendar
+
+    response = client.get("/schedule.ics")
+
+    event = icalendar.Calendar.from_ical(response.content).events[0]
+    assert (str(event["summary"]), str(event["description"])) == ("Digitale post", "Over post")
+    assert not any(char in response.content.decode() for char in STORED_JUNK)
