@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import AuditLog, KamerlidInvitation, User
+from trialoog.text import CleanTextAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(CleanTextAdminMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "organisation", "perspective", "is_kamerlid", "is_staff"]
     list_filter = ["perspective", "is_kamerlid", "is_staff", "groups"]

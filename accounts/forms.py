@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Perspective, User
+from trialoog.text import formfield_clean
 
 
 class ProfileForm(forms.ModelForm):
@@ -9,6 +10,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
+        formfield_callback = formfield_clean
         fields = [
             "name",
             "organisation",

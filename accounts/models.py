@@ -164,13 +164,16 @@ class OutgoingEmail(models.Model):
     """
     An email in the outbox. Every email is stored first and sent after commit;
     one that fails stays here and is retried by `manage.py send_queued_mail`.
+
+    Body, HTML body and attachments are stored only sealed with OUTBOX_KEY
+    (`sealed`), because they can hold a password-reset link, a login code or
+    an invitation link; once the email is sent they are deleted. Sent and
+    given-up rows are removed after OUTBOX_RETENTION_DAYS (`outbox_purge`).
     """
 
     to = models.EmailField()
     subject = models.CharField(max_length=300)
-    body = models.TextField()
-    html_body = models.TextField(blank=True)
-    attachments = models.JSONField(default=list, blank=True)
+    sealed = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

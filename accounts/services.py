@@ -190,20 +190,53 @@ def kamerlid_invitation_accept(*, user: User, token: str) -> User:
     return _kamerlid_apply(actor=user, user=user, value=True, via=f"invitation:{invitation.pk}")
 
 
+def user_sessions_delete(*, user: User) -> int:
+    """
+    Delete every stored login session of `user`, on every device; return how many.
+
+    The database session engines (`db`, `cached_db`: the project uses `db`)
+    keep the user id only inside each encoded row, so every row is decoded.
+    Deleting through the session store also empties a cache in front of it.
+    With a cache-only engine the sessions cannot be listed; they end when
+    they expire, and the user they name no longer exists.
+    """
+    from django.conf import settings
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+    from django.utils.module_loading import import_string
+
+    if settings.SESSION_ENGINE not in {
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    }:
+        return 0
+    store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()
+    keys = [
+        key
+        for key, data in Session.objects.values_list("session_key", "session_data").iterator()
+        if store.decode(data).get(SESSION_KEY) == str(user.pk)
+    ]
+    for key in keys:
+        store.delete(key)
+    return len(keys)
+
+
 @transaction.atomic
 def user_delete(*, user: User) -> None:
     """
     Delete the account and every personal field.
 
     Seats are given up first (so the waitlist moves on). Questions and notes
-    stay, anonymised, because their author link is set to NULL. Writes an
-    audit line without personal data.
+    stay, anonymised, because their author link is set to NULL. Every login
+    session of the person ends (`user_sessions_delete`). Writes an audit
+    line without personal data.
     """
     from events.models import Registration
     from events.services.registration import registration_cancel
 
     for registration in Registration.objects.filter(user=user).select_related("event"):
         registration_cancel(user=user, event=registration.event)
+    user_sessions_delete(user=user)
     pk = user.pk
     user.delete()
     AuditLog.objects.create(action="account.deleted", target=f"user:{pk}")

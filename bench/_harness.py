@@ -81,7 +81,14 @@ class Stack:
             **self.extra_env,
         }
         # This process seeds and checks the database with the same settings and key as the server.
-        for key in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"):
+        for key in (
+            "DJANGO_SETTINGS_MODULE",
+            "SECRET_KEY",
+            "OUTBOX_KEY",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "ALLOWED_HOSTS",
+        ):
             os.environ[key] = self.env[key]
         os.environ["SECURE_SSL_REDIRECT"] = "false"
         import django

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, Registration, Room, Session, SessionSignup
 from events.services.signup import signup_waitlist_fill
+from trialoog.text import CleanTextAdminMixin, formfield_clean
 
 SESSION_COUNTS = {
     "confirmed_count": Count("signups", filter=Q(signups__status=SessionSignup.Status.CONFIRMED)),
@@ -30,13 +31,13 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class RoomInline(admin.TabularInline):
+class RoomInline(CleanTextAdminMixin, admin.TabularInline):
     model = Room
     extra = 0
     fields = ["name", "capacity", "position"]
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(CleanTextAdminMixin, admin.TabularInline):
     model = Session
     extra = 0
     fields = ["title", "kind", "room", "starts_at", "ends_at", "capacity", "signup_open"]
@@ -55,7 +56,7 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["name", "date", "venue", "registration_open", "registration_closes_at"]
     list_filter = ["registration_open"]
     search_fields = ["name", "acronym", "venue"]
@@ -64,7 +65,7 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["name", "event", "capacity", "position"]
     list_filter = ["event"]
     search_fields = ["name"]
@@ -74,6 +75,7 @@ class RoomAdmin(admin.ModelAdmin):
 class SessionAdminForm(forms.ModelForm):
     class Meta:
         model = Session
+        formfield_callback = formfield_clean
         fields = [
             "event",
             "kind",
@@ -125,7 +127,7 @@ class SessionSignupInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     form = SessionAdminForm
     list_display = ["title", "kind", "room", "starts_at", "seats", "confirmed", "waiting", "signup_open"]
     list_filter = ["event", "kind", "room", "signup_open", "chatham_house"]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from events.models import Session
 from events.schedule import session_guid
+from trialoog.text import text_clean
 
 PRODID = "-//Werk aan Uitvoering//Trialoog//NL"
 
@@ -25,11 +26,12 @@ def _vevent(session: Session, *, stamp: dt.datetime, tentative: bool) -> icalend
     vevent.add("dtstamp", stamp)
     vevent.add("dtstart", session.starts_at.astimezone(tz))
     vevent.add("dtend", session.ends_at.astimezone(tz))
-    vevent.add("summary", session.title)
+    # iCalendar text may not hold control characters other than tab (RFC 5545, 3.3.11).
+    vevent.add("summary", text_clean(session.title, multiline=False))
     location = session.room.name + (f", {session.event.venue}" if session.event.venue else "")
-    vevent.add("location", location)
+    vevent.add("location", text_clean(location, multiline=False))
     if session.description:
-        vevent.add("description", session.description)
+        vevent.add("description", text_clean(session.description))
     vevent.add("url", session_url(session))
     vevent.add("status", "TENTATIVE" if tentative else "CONFIRMED")
     return vevent

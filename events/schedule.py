@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from events.models import Event, Room, Session
+from trialoog.text import text_clean_deep
 
 # Fixed namespace for this platform's schedule ids; changing it changes every guid.
 GUID_NAMESPACE = uuid.UUID("5d0a3c39-5b0e-4f7e-9a55-2f1f3a0c7d21")
@@ -143,7 +144,12 @@ EVENT_FIELDS_XML = [
 
 
 def schedule_as_xml(document: dict) -> bytes:
-    """The same schedule in frab's XML layout: schedule > conference, day > room > event."""
+    """
+    The same schedule in frab's XML layout: schedule > conference, day > room > event.
+
+    Control characters that XML 1.0 forbids are removed from every text first.
+    """
+    document = text_clean_deep(document)
     schedule = document["schedule"]
     conference = schedule["conference"]
     root = ElementTree.Element("schedule")

@@ -4,10 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from realtime.models import QUESTION_MAX_LENGTH
+from trialoog.text import CleanCharField
 
 
 class QuestionAskForm(forms.Form):
-    text = forms.CharField(
+    text = CleanCharField(
         label=_("Uw vraag"),
         max_length=QUESTION_MAX_LENGTH,
         strip=True,
@@ -80,7 +81,7 @@ class PollVoteForm(forms.Form):
 
 
 class PollCreateForm(forms.Form):
-    text = forms.CharField(label=_("Vraag of stelling"), max_length=300)
+    text = CleanCharField(label=_("Vraag of stelling"), max_length=300)
     kind = forms.ChoiceField(
         label=_("Soort"),
         choices=[
@@ -90,7 +91,7 @@ class PollCreateForm(forms.Form):
         ],
         initial="scale",
     )
-    options = forms.CharField(
+    options = CleanCharField(
         label=_("Antwoorden (één per regel; niet nodig bij een stelling)"),
         required=False,
         max_length=2000,
@@ -109,7 +110,7 @@ class PollRefForm(forms.Form):
 
 class NoteAddForm(forms.Form):
     kind = forms.ChoiceField(label=_("Soort notitie"), choices=[])
-    text = forms.CharField(
+    text = CleanCharField(
         label=_("Notitie"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
@@ -152,9 +153,9 @@ class NoteMergeForm(NoteRefForm):
 
 class ActionForm(forms.Form):
     action_id = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
-    what = forms.CharField(label=_("Wat moet er gebeuren?"), max_length=300)
-    owner_name = forms.CharField(label=_("Eigenaar"), max_length=150)
-    owner_organisation = forms.CharField(label=_("Organisatie"), max_length=150, required=False)
+    what = CleanCharField(label=_("Wat moet er gebeuren?"), max_length=300)
+    owner_name = CleanCharField(label=_("Eigenaar"), max_length=150)
+    owner_organisation = CleanCharField(label=_("Organisatie"), max_length=150, required=False)
     perspective = forms.ChoiceField(label=_("Perspectief"), required=False, choices=[])
     due_date = forms.DateField(
         label=_("Klaar op"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -175,8 +176,8 @@ class PhaseRefForm(forms.Form):
 
 
 class PhaseForm(PhaseRefForm):
-    title = forms.CharField(label=_("Fase"), max_length=120)
-    prompt = forms.CharField(label=_("Vraag aan de zaal"), max_length=400, required=False)
+    title = CleanCharField(label=_("Fase"), max_length=120)
+    prompt = CleanCharField(label=_("Vraag aan de zaal"), max_length=400, required=False)
 
 
 class ProjectorModeForm(forms.Form):

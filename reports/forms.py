@@ -1,15 +1,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from trialoog.text import CleanCharField
+
 
 class ApproveForm(forms.Form):
-    summary = forms.CharField(
+    summary = CleanCharField(
         label=_("Samenvatting voor de kennisbank"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    topics = forms.CharField(
+    topics = CleanCharField(
         label=_("Onderwerpen"),
         required=False,
         max_length=300,
@@ -18,7 +20,7 @@ class ApproveForm(forms.Form):
 
 
 class KennisbankSearchForm(forms.Form):
-    q = forms.CharField(label=_("Onderwerp"), required=False, max_length=200)
+    q = CleanCharField(label=_("Onderwerp"), required=False, max_length=200)
     van = forms.DateField(
         label=_("Vanaf datum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -36,6 +36,7 @@ from realtime.models import (
 from realtime.selectors import poll_counts
 from realtime.tallies import PollTally, note_tally, question_tally
 from reports.models import OutcomeReport
+from trialoog.text import text_clean_deep
 
 SCHEMA_VERSION = 2  # 2: the lens with verdicts and withheld counts (1 had consensus/divergence)
 PERSPECTIVES = [p.value for p in Perspective]
@@ -450,16 +451,23 @@ def report_document(*, session: Session) -> dict:
 
 
 def report_with_status(*, content: dict, row: OutcomeReport | None) -> dict:
-    """The content in today's shape (see `snapshot_current`) with the row's workflow state."""
+    """
+    The content in today's shape (see `snapshot_current`) with the row's workflow state.
+
+    Control characters are removed from every text, so a row or snapshot
+    stored before the forms removed them cannot break a renderer.
+    """
     tz = timezone.get_default_timezone()
-    return {
-        **snapshot_current(content=content),
-        "status": row.status if row else OutcomeReport.Status.DRAFT,
-        "summary": row.summary if row else "",
-        "topics": row.topic_list if row else [],
-        "approved_at": _iso(row.approved_at, tz) if row else None,
-        "published_at": _iso(row.published_at, tz) if row else None,
-    }
+    return text_clean_deep(
+        {
+            **snapshot_current(content=content),
+            "status": row.status if row else OutcomeReport.Status.DRAFT,
+            "summary": row.summary if row else "",
+            "topics": row.topic_list if row else [],
+            "approved_at": _iso(row.approved_at, tz) if row else None,
+            "published_at": _iso(row.published_at, tz) if row else None,
+        }
+    )
 
 
 # --- snapshots approved before the lens was rewritten ---------------------------

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
+from cryptography.fernet import Fernet
 
 from scripts.services import free_port
 
@@ -57,6 +58,7 @@ def web_environment(*, database_url: str, redis_url: str, port: int, static_root
     values = {
         "DJANGO_SETTINGS_MODULE": "trialoog.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "OUTBOX_KEY": Fernet.generate_key().decode(),
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",

@@ -1,5 +1,7 @@
 """Read configuration from environment variables."""
 
+import base64
+import hashlib
 import os
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -17,6 +19,33 @@ def env_bool(name: str, default: bool = False) -> bool:
 def env_list(name: str, default: str = "") -> list[str]:
     """Return a comma-separated environment variable as a list without empty items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def outbox_key(value: str, *, secret_key: str, required: bool) -> str:
+    """
+    Return OUTBOX_KEY: one or more comma-separated Fernet keys that seal email bodies in the outbox.
+
+    The first key seals, every key opens, so a key can be rotated. Without a
+    value, development and tests derive a key from SECRET_KEY; production
+    (`required`) refuses to start. A malformed key refuses to start anywhere.
+    """
+    from cryptography.fernet import Fernet
+
+    keys = [key.strip() for key in value.split(",") if key.strip()]
+    if not keys:
+        if required:
+            raise ImproperlyConfigured(
+                "OUTBOX_KEY must be set in production (generate one with: python -c "
+                '"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())").'
+            )
+        digest = hashlib.sha256(f"trialoog-outbox-key:{secret_key}".encode()).digest()
+        return base64.urlsafe_b64encode(digest).decode()
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured("OUTBOX_KEY holds a key that is not a Fernet key.") from None
+    return ",".join(keys)
 
 
 def channel_layers(redis_url: str | None) -> dict:

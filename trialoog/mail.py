@@ -4,12 +4,21 @@ One way to send email: render, store in the outbox, send after commit.
 An email is a row in `OutgoingEmail` before anyone tries to send it, so an
 SMTP outage delays mail but never drops it: `manage.py send_queued_mail`
 (run it from cron or a timer every minute) retries with backoff.
+
+A waiting email can hold a password-reset link, a login or verification
+code or an invitation link, so its body, HTML body and attachments are
+stored only sealed (Fernet, with the keys in OUTBOX_KEY): a read of the
+database gives nothing that works. Once sent, the sealed content is
+deleted; the row itself (address, subject, dates) goes after
+OUTBOX_RETENTION_DAYS.
 """
 
 import base64
 import datetime as dt
+import json
 import logging
 
+from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
@@ -45,8 +54,23 @@ def mail_send(
     outbox_enqueue(message)
 
 
+def _keys() -> MultiFernet:
+    """The outbox keys: the first seals, each one opens (so OUTBOX_KEY can be rotated)."""
+    return MultiFernet([Fernet(key) for key in settings.OUTBOX_KEY.split(",")])
+
+
+def outbox_seal(content: dict) -> str:
+    """Encrypt and authenticate an email's content (body, HTML, attachments) for the outbox."""
+    return _keys().encrypt(json.dumps(content).encode()).decode()
+
+
+def outbox_open(sealed: str) -> dict:
+    """The content `outbox_seal` sealed; raises cryptography's InvalidToken under a wrong key."""
+    return json.loads(_keys().decrypt(sealed.encode()))
+
+
 def outbox_enqueue(message: EmailMessage) -> None:
-    """Store a ready message (also allauth's) in the outbox and try to send it after commit."""
+    """Store a ready message (also allauth's) in the outbox, sealed, and try to send it after commit."""
     from accounts.models import OutgoingEmail
 
     html = next(
@@ -56,10 +80,9 @@ def outbox_enqueue(message: EmailMessage) -> None:
     for filename, content, mimetype in message.attachments:
         raw = content.encode() if isinstance(content, str) else content
         stored.append({"filename": filename, "content": base64.b64encode(raw).decode(), "mimetype": mimetype})
+    sealed = outbox_seal({"body": message.body, "html": html, "attachments": stored})
     rows = [
-        OutgoingEmail.objects.create(
-            to=recipient, subject=message.subject, body=message.body, html_body=html, attachments=stored
-        )
+        OutgoingEmail.objects.create(to=recipient, subject=message.subject, sealed=sealed)
         for recipient in message.to
     ]
     for row in rows:
@@ -67,10 +90,11 @@ def outbox_enqueue(message: EmailMessage) -> None:
 
 
 def _message(row) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(subject=row.subject, body=row.body, to=[row.to])
-    if row.html_body:
-        message.attach_alternative(row.html_body, "text/html")
-    for item in row.attachments:
+    content = outbox_open(row.sealed)
+    message = EmailMultiAlternatives(subject=row.subject, body=content["body"], to=[row.to])
+    if content["html"]:
+        message.attach_alternative(content["html"], "text/html")
+    for item in content["attachments"]:
         message.attach(item["filename"], base64.b64decode(item["content"]), item["mimetype"])
     return message
 
@@ -81,6 +105,8 @@ def outbox_send(*, pk: int) -> bool:
 
     A failure is recorded with the next attempt time (exponential backoff,
     1 minute doubling to 8 hours); the email is never dropped silently.
+    Once sent, the sealed body is deleted: only address, subject and dates
+    stay, until `outbox_purge`.
     """
     from accounts.models import OutgoingEmail
 
@@ -103,7 +129,8 @@ def outbox_send(*, pk: int) -> bool:
             return False
         row.sent_at = timezone.now()
         row.attempts += 1
-        row.save(update_fields=["sent_at", "attempts"])
+        row.sealed = ""
+        row.save(update_fields=["sent_at", "attempts", "sealed"])
         return True
 
 
@@ -120,3 +147,20 @@ def outbox_flush(*, now=None) -> tuple[int, int]:
     sent = sum(outbox_send(pk=pk) for pk in due.values_list("pk", flat=True))
     waiting = OutgoingEmail.objects.filter(sent_at__isnull=True).count()
     return sent, waiting
+
+
+def outbox_purge(*, now=None) -> int:
+    """
+    Delete outbox rows sent, or given up on, more than OUTBOX_RETENTION_DAYS ago; return how many.
+
+    A given-up row (MAX_ATTEMPTS failures) counts from when it was queued.
+    Emails still being retried stay, however old.
+    """
+    from django.db.models import Q
+
+    from accounts.models import OutgoingEmail
+
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    given_up = Q(sent_at__isnull=True, attempts__gte=MAX_ATTEMPTS, created_at__lt=cutoff)
+    deleted, _detail = OutgoingEmail.objects.filter(Q(sent_at__lt=cutoff) | given_up).delete()
+    return deleted

@@ -1,5 +1,7 @@
 """Retention: what personal data goes once an event is over."""
 
+import datetime as dt
+
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -7,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import KamerlidInvitation, User
 from events.models import Event, Registration, SessionSignup
+from trialoog.mail import outbox_purge
 
 
 class EventNotOver(Exception):
@@ -19,9 +22,11 @@ def personal_data_purge(*, event: Event, now=None) -> dict[str, int]:
     Remove personal data of `event` that is past retention; return counts per kind.
 
     Removes optional needs (diet, access needs and the consent for them) of
-    everyone registered, unless they are registered for a later event;
-    cancelled registrations and sign-ups; and Kamerlid invitations that were
-    used or expired. Destroys the event's vote salt and rewrites its votes,
+    everyone registered, unless they are registered for a later event, and
+    of everyone who had an account by the end of the event day but never
+    registered for any event; cancelled registrations and sign-ups; Kamerlid
+    invitations that were used or expired; and outbox emails past their
+    retention (`outbox_purge`). Destroys the event's vote salt and rewrites its votes,
     upvotes and reactions, so no one can link them to a person any more
     (realtime/services/opinions.py). Safe to run again: a second run
     removes nothing. Raises EventNotOver before the event day has ended.
@@ -34,12 +39,20 @@ def personal_data_purge(*, event: Event, now=None) -> dict[str, int]:
     later = Registration.objects.filter(
         event__date__gt=event.date, status=Registration.Status.REGISTERED
     ).values("user_id")
-    with_needs = (
+    has_needs = Q(consent_needs=True) | ~Q(diet="") | ~Q(access_needs="")
+    cleared = {"diet": "", "access_needs": "", "consent_needs": False}
+    needs = (
         User.objects.filter(registrations__event=event)
         .exclude(pk__in=later)
-        .filter(Q(consent_needs=True) | ~Q(diet="") | ~Q(access_needs=""))
+        .filter(has_needs)
+        .update(**cleared)
     )
-    needs = with_needs.update(diet="", access_needs="", consent_needs=False)
+    day_over = dt.datetime.combine(event.date + dt.timedelta(days=1), dt.time.min, tzinfo=event.tz)
+    unregistered_needs = (
+        User.objects.filter(registrations__isnull=True, date_joined__lt=day_over)
+        .filter(has_needs)
+        .update(**cleared)
+    )
     signups, _detail = SessionSignup.objects.filter(
         session__event=event, status=SessionSignup.Status.CANCELLED
     ).delete()
@@ -51,8 +64,10 @@ def personal_data_purge(*, event: Event, now=None) -> dict[str, int]:
     ).delete()
     return {
         "needs": needs,
+        "unregistered_needs": unregistered_needs,
         "cancelled_signups": signups,
         "cancelled_registrations": registrations,
         "kamerlid_invitations": invitations,
+        "outbox": outbox_purge(now=now),
         **event_opinions_unlink(event=event),
     }

@@ -1,8 +1,15 @@
 import secrets
 
 import pytest
+from cryptography.fernet import Fernet
 
 pytestmark = pytest.mark.django_db
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "trialoog.settings.production",
+    "SECRET_KEY": secrets.token_urlsafe(64),
+    "OUTBOX_KEY": Fernet.generate_key().decode(),
+}
 
 
 def test_pages_carry_a_strict_content_security_policy(client):
@@ -33,7 +40,7 @@ def test_check_deploy_is_clean_with_production_settings(run_python):
     result = run_python(
         "import sys; from django.core.management import execute_from_command_line;"
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
-        {"DJANGO_SETTINGS_MODULE": "trialoog.settings.production", "SECRET_KEY": secrets.token_urlsafe(64)},
+        PRODUCTION,
     )
 
     assert result.returncode == 0, result.stderr + result.stdout
@@ -45,7 +52,7 @@ def test_production_cookies_are_secure_and_hsts_is_on(run_python):
     result = run_python(
         "import django; django.setup(); from django.conf import settings as s;"
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.LANGUAGE_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)",
-        {"DJANGO_SETTINGS_MODULE": "trialoog.settings.production", "SECRET_KEY": secrets.token_urlsafe(64)},
+        PRODUCTION,
     )
 
     assert result.stdout.split() == ["True", "True", "True", "31536000"]

@@ -6,7 +6,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from trialoog.env import channel_layers, email_settings, env_bool, env_list, ratelimit_cache
+from trialoog.env import channel_layers, email_settings, env_bool, env_list, outbox_key, ratelimit_cache
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -154,6 +154,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # The lens: no figure is published for fewer people of one perspective than this (docs/privacy-of-opinions.md).
 LENS_MIN_GROUP = max(2, int(os.environ.get("LENS_MIN_GROUP", "3")))
+
+# Email bodies wait in the outbox sealed with this key (trialoog/mail.py); sent or failed rows go after
+# OUTBOX_RETENTION_DAYS (outbox_purge, run by send_queued_mail and purge_personal_data).
+OUTBOX_KEY = outbox_key(os.environ.get("OUTBOX_KEY", ""), secret_key=SECRET_KEY, required=False)
+OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "mailto:security@example.org")

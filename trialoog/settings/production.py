@@ -4,7 +4,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from trialoog.env import env_bool
+from trialoog.env import env_bool, outbox_key
 
 from .base import *  # noqa: F403
 
@@ -15,6 +15,7 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-", "django-insecure")) or
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random value of at least 50 characters in production."
     )
+OUTBOX_KEY = outbox_key(os.environ.get("OUTBOX_KEY", ""), secret_key=SECRET_KEY, required=True)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

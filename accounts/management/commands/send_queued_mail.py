@@ -1,11 +1,17 @@
 from django.core.management.base import BaseCommand
 
-from trialoog.mail import outbox_flush
+from trialoog.mail import outbox_flush, outbox_purge
 
 
 class Command(BaseCommand):
-    help = "Send queued emails that are due (retries after an SMTP outage). Run every minute."
+    help = (
+        "Send queued emails that are due (retries after an SMTP outage), and delete sent or failed "
+        "emails past OUTBOX_RETENTION_DAYS. Run every minute."
+    )
 
     def handle(self, *args, **options):
         sent, waiting = outbox_flush()
-        self.stdout.write(f"Verstuurd: {sent}. Nog in de wachtrij: {waiting}.")
+        removed = outbox_purge()
+        self.stdout.write(
+            f"Verstuurd: {sent}. Nog in de wachtrij: {waiting}. Verwijderd (bewaartermijn): {removed}."
+        )

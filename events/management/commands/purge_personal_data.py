@@ -5,9 +5,11 @@ from events.services.retention import EventNotOver, personal_data_purge
 
 LABELS = {
     "needs": "wensen (dieet, toegankelijkheid) van deelnemers",
+    "unregistered_needs": "wensen van accounts die zich nooit hebben aangemeld",
     "cancelled_signups": "geannuleerde sessie-inschrijvingen",
     "cancelled_registrations": "afgemelde aanmeldingen",
     "kamerlid_invitations": "gebruikte of verlopen Kamerlid-uitnodigingen",
+    "outbox": "verstuurde of mislukte e-mails ouder dan de bewaartermijn",
     "vote_salt": "stemsleutel van het evenement (niemand kan stemmen nog aan personen koppelen)",
     "unlinked_opinions": "stemmen, steunbetuigingen en reacties opnieuw opgeslagen zonder code (tellen mee)",
 }
