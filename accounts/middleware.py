@@ -9,16 +9,19 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 LAST_SEEN_KEY = "trialoog_last_seen"
+LOGGED_IN_AT_KEY = "trialoog_logged_in_at"
 
 
 def session_mark_seen(sender, request, user, **kwargs) -> None:
-    """At login, note the time in the session, so the first request after it writes nothing."""
-    request.session[LAST_SEEN_KEY] = int(time.time())
+    """At login, note the time in the session: the start of both clocks, so the first request writes nothing."""
+    now = int(time.time())
+    request.session[LAST_SEEN_KEY] = now
+    request.session[LOGGED_IN_AT_KEY] = now
 
 
 class SessionIdleTimeoutMiddleware:
     """
-    End a logged-in session after SESSION_IDLE_TIMEOUT seconds without a request.
+    End a logged-in session after SESSION_IDLE_TIMEOUT seconds without a request, or SESSION_ABSOLUTE_TIMEOUT after login.
 
     SESSION_COOKIE_AGE equals the timeout, so the session row and the cookie
     expire with it; each request that comes at least a tenth of the timeout
@@ -36,7 +39,10 @@ class SessionIdleTimeoutMiddleware:
             timeout = settings.SESSION_IDLE_TIMEOUT
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN_KEY)
-            if last_seen is not None and now - last_seen > timeout:
+            logged_in_at = request.session.get(LOGGED_IN_AT_KEY, now)
+            if (last_seen is not None and now - last_seen > timeout) or (
+                now - logged_in_at > settings.SESSION_ABSOLUTE_TIMEOUT
+            ):
                 request.session.flush()
             elif last_seen is None or now - last_seen >= max(1, min(300, timeout // 10)):
                 request.session[LAST_SEEN_KEY] = now

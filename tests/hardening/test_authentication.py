@@ -305,3 +305,16 @@ def test_login_limits_behind_the_proxy_count_the_real_client(production_stack):
     assert THROTTLED in refused[1]
     assert own[0] == 302
     assert "__Host-sessionid" in venue.cookies
+
+
+def test_turning_on_a_second_factor_is_told_by_email(
+    client, reauthenticate, django_capture_on_commit_callbacks
+):
+    """The person gets an email when a second factor is activated, so a stranger doing it is noticed."""
+    person = UserFactory()
+    client.force_login(person)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _activate_totp(client, reauthenticate)
+
+    assert [message.to for message in mail.outbox] == [[person.email]]

@@ -147,3 +147,18 @@ def test_production_cookies_carry_the_host_prefix(production_stack):
         assert "path=/" in attributes
         assert not [a for a in attributes if a.startswith("domain")]
     assert (status, profile) == (302, 200)
+
+
+def test_a_session_ends_twelve_hours_after_login_however_active(client, settings):
+    """Re-authentication comes at the latest SESSION_ABSOLUTE_TIMEOUT (12 hours) after the login."""
+    from accounts.middleware import LOGGED_IN_AT_KEY
+
+    client.force_login(UserFactory())
+    session = client.session
+    session[LOGGED_IN_AT_KEY] = int(time.time()) - settings.SESSION_ABSOLUTE_TIMEOUT - 1
+    session.save()
+
+    response = client.get("/profiel/")
+
+    assert settings.SESSION_ABSOLUTE_TIMEOUT == 12 * 60 * 60
+    assert response.status_code == 302

@@ -139,6 +139,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = 0
 # data" or "delete my account" asks again.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Email the person when their password, email address or second factor changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 
 # Second factor (allauth.mfa): an authenticator app (TOTP) or a security key / passkey (WebAuthn),
 # with recovery codes. Anyone may turn it on at /account/2fa/; with REQUIRE_MFA_FOR_STAFF,
@@ -171,6 +173,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # A session ends after this many seconds without a request (accounts.middleware.SessionIdleTimeoutMiddleware).
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(8 * 60 * 60)))
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+# However active, a person logs in again this long after their login (ASVS 3.3.2: 12 hours).
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12 * 60 * 60)))
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
