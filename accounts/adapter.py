@@ -1,4 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import ratelimit
+from django.utils.translation import gettext_lazy as _
 
 from trialoog.mail import outbox_enqueue
 
@@ -6,9 +8,45 @@ from trialoog.mail import outbox_enqueue
 class AccountAdapter(DefaultAccountAdapter):
     """Site-specific allauth behaviour."""
 
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": _(
+            "Te vaak een verkeerd wachtwoord. Inloggen met een wachtwoord kan even niet. "
+            "U kunt wel meteen inloggen met een code per e-mail: kies 'Stuur een aanmeldcode'."
+        ),
+    }
+
     def is_open_for_signup(self, request):
         return True
 
     def send_mail(self, template_prefix, email, context):
         """Send allauth's emails (codes, confirmations) through the outbox, so none is lost."""
         outbox_enqueue(self.render_mail(template_prefix, email, context))
+
+    def _address_key(self, request, credentials) -> str:
+        login = credentials.get("email", credentials.get("username", "")).lower()
+        return f"{login}@{self.get_client_ip(request)}"
+
+    def pre_authenticate(self, request, **credentials):
+        """
+        Count a password attempt against the account at this address, besides allauth's own limits.
+
+        The tight limit ("login_failed_from_address") is per account and client address,
+        so someone failing a moderator's password on purpose only locks themselves out;
+        allauth's "login_failed" keeps a high per-address limit (a venue shares one NAT)
+        and a slower per-account limit against guessing from many addresses.
+        """
+        super().pre_authenticate(request, **credentials)
+        if not ratelimit.consume(
+            request, action="login_failed_from_address", key=self._address_key(request, credentials)
+        ):
+            raise self.validation_error("too_many_login_attempts")
+
+    def authenticate(self, request, **credentials):
+        """After the right password, forget this address's failures for the account."""
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            ratelimit.clear(
+                request, action="login_failed_from_address", key=self._address_key(request, credentials)
+            )
+        return user

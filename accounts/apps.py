@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.middleware import session_mark_seen
+
+        user_logged_in.connect(session_mark_seen, dispatch_uid="accounts.session_mark_seen")

@@ -4,13 +4,23 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ORGANISER_GROUP, AuditLog, KamerlidInvitation, Perspective, User
+from accounts.models import (
+    ORGANISER_GROUP,
+    AuditLog,
+    KamerlidInvitation,
+    Perspective,
+    User,
+    new_calendar_token,
+)
+from accounts.signals import sessions_revoked
 from trialoog.mail import mail_send
 
 INVITATION_VALIDITY = dt.timedelta(days=14)
@@ -240,3 +250,36 @@ def user_delete(*, user: User) -> None:
     pk = user.pk
     user.delete()
     AuditLog.objects.create(action="account.deleted", target=f"user:{pk}")
+
+
+@transaction.atomic
+def user_sessions_end(*, user: User) -> int:
+    """
+    End every session of this person, on every device, the current one included; return how many.
+
+    Reads every unexpired row of the database session store (the one this
+    site uses), because a session row does not name its user. After commit,
+    sends `accounts.signals.sessions_revoked`, so the live rooms close that
+    person's sockets. Writes an audit line.
+    """
+    ended = [
+        row.session_key
+        for row in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000)
+        if row.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(session_key__in=ended).delete()
+    audit_log(actor=user, action="account.sessions.ended", target_user=user, detail={"sessions": len(ended)})
+    transaction.on_commit(lambda: sessions_revoked.send(sender=User, user=user))
+    return len(ended)
+
+
+def calendar_token_rotate(*, user: User) -> str:
+    """
+    Give the person a new secret calendar-feed address; the old address answers 404 from now on.
+
+    Returns the new token.
+    """
+    user.calendar_token = new_calendar_token()
+    user.save(update_fields=["calendar_token"])
+    audit_log(actor=user, action="account.calendar_token.rotated", target_user=user)
+    return user.calendar_token

@@ -1,5 +1,6 @@
 import json
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -94,6 +95,7 @@ def privacy_overview(request):
 
 
 @login_required
+@reauthentication_required
 def data_download(request):
     data = selectors.user_data_export(user=request.user)
     response = HttpResponse(
@@ -104,7 +106,17 @@ def data_download(request):
     return response
 
 
+@require_POST
 @login_required
+def logout_everywhere(request):
+    services.user_sessions_end(user=request.user)
+    logout(request)
+    messages.success(request, _("U bent overal uitgelogd, ook op uw andere apparaten."))
+    return redirect("home")
+
+
+@login_required
+@reauthentication_required(allow_get=True)
 def account_delete(request):
     form = DeleteAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

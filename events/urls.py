@@ -12,6 +12,7 @@ urlpatterns = [
     path("programma/sessie/<int:pk>/afmelden/", signup.session_cancel, name="session_cancel"),
     path("programma/sessie/<int:pk>/ruilen/", signup.session_swap, name="session_swap"),
     path("agenda/", programme.agenda, name="agenda"),
+    path("agenda/nieuw-adres/", programme.agenda_feed_rotate, name="agenda_feed_rotate"),
     path("agenda/<str:token>/trialoog.ics", feeds.agenda_feed, name="agenda_feed"),
     path("schedule.ics", feeds.schedule_ics, name="schedule_ics"),
     path("schedule.json", feeds.schedule_json, name="schedule_json"),

@@ -67,3 +67,14 @@ def _fresh_channel_layer():
     yield
     # A coalesced broadcast still waiting would read a database that is rolled back or gone.
     broadcast.cancel_pending()
+
+
+@pytest.fixture
+def reauthenticate():
+    """Confirm a logged-in test client's password, as allauth asks before the data download and deletion."""
+
+    def confirm(client, password: str = "een-lang-wachtwoord-42") -> None:
+        response = client.post("/account/reauthenticate/", {"password": password})
+        assert response.status_code == 302, response.content
+
+    return confirm

@@ -67,6 +67,9 @@ def web_environment(*, database_url: str, redis_url: str, port: int, static_root
         "EMAIL_URL": "console://",
         "DEFAULT_FROM_EMAIL": "Trialoog <noreply@example.org>",
         "SECURE_SSL_REDIRECT": "false",
+        "FORWARDED_ALLOW_IPS": "127.0.0.1",
+        "REQUIRE_MFA_FOR_STAFF": "true",
+        "SESSION_IDLE_TIMEOUT": "28800",
     }
     assert set(values) == set(compose_web()["environment"]), "compose web environment changed"
     return values

@@ -1,8 +1,13 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from trialoog import health, pages
+
+# The admin has no login form of its own: /admin/login/ sends a visitor to allauth's login (rate
+# limited, with the second factor) and back, and refuses a logged-in person who is not staff.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

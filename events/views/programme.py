@@ -3,11 +3,15 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from accounts import services as account_services
 from events import selectors
 from events.forms import ProgrammeFilterForm, SwapForm
 from events.models import Room, Session
@@ -108,3 +112,16 @@ def agenda(request):
         "feed_url": request.build_absolute_uri(reverse("agenda_feed", args=[request.user.calendar_token])),
     }
     return render(request, "events/agenda.html", context)
+
+
+@require_POST
+@login_required
+def agenda_feed_rotate(request):
+    account_services.calendar_token_rotate(user=request.user)
+    messages.success(
+        request,
+        _(
+            "Uw agenda heeft een nieuw adres. Het oude adres werkt niet meer: abonneer u opnieuw met dit adres."
+        ),
+    )
+    return redirect("agenda")

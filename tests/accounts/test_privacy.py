@@ -11,11 +11,12 @@ from events.models import Event, Registration
 pytestmark = pytest.mark.django_db
 
 
-def test_data_download_holds_everything_about_the_person(client, make_user, event):
+def test_data_download_holds_everything_about_the_person(client, make_user, event, reauthenticate):
     """The JSON export carries the profile, consents, needs, email addresses and registrations."""
     user = make_user(function="Adviseur", consent_photos=True, consent_needs=True, diet="vegetarisch")
     Registration.objects.create(user=user, event=event)
     client.force_login(user)
+    reauthenticate(client)
 
     response = client.get("/mijn-gegevens/download/")
 
@@ -82,7 +83,9 @@ def _room_content(room, author, count: int):
     return questions, notes, poll_services.poll_open(user=room.moderator, poll=poll)
 
 
-def test_data_download_holds_own_votes_upvotes_reactions_questions_and_notes(client, make_user, room_of):
+def test_data_download_holds_own_votes_upvotes_reactions_questions_and_notes(
+    client, make_user, room_of, reauthenticate
+):
     """The export finds the person's own opinions by their keyed hash, and their questions and notes."""
     author = _take_part(room_of, make_user, "anna@example.org", "beleid")
     other = _take_part(room_of, make_user, "bob@example.org")
@@ -90,6 +93,7 @@ def test_data_download_holds_own_votes_upvotes_reactions_questions_and_notes(cli
     _opinions_of(author, questions[:1], notes[1:], poll, 5)
     _opinions_of(other, questions, notes, poll, 1)
     client.force_login(author)
+    reauthenticate(client)
 
     data = json.loads(client.get("/mijn-gegevens/download/").content)
 
@@ -124,12 +128,13 @@ def test_data_download_finds_opinions_in_a_fixed_number_of_queries(
     assert (len(data["upvotes"]), len(data["note_reactions"]), len(data["poll_votes"])) == (count, count, 1)
 
 
-def test_delete_account_removes_every_personal_field(client, make_user, event):
+def test_delete_account_removes_every_personal_field(client, make_user, event, reauthenticate):
     """After deletion no row holds the person's email, name or needs; an anonymous audit line remains."""
     user = make_user(consent_needs=True, diet="halal")
     pk = user.pk
     Registration.objects.create(user=user, event=event)
     client.force_login(user)
+    reauthenticate(client)
 
     response = client.post("/mijn-gegevens/verwijderen/", {"confirm": "on"})
 
@@ -142,10 +147,11 @@ def test_delete_account_removes_every_personal_field(client, make_user, event):
     assert "anna" not in json.dumps(line.detail)
 
 
-def test_delete_account_needs_explicit_confirmation(client, make_user):
+def test_delete_account_needs_explicit_confirmation(client, make_user, reauthenticate):
     """Without ticking the confirmation nothing is deleted and the error is shown."""
     user = make_user()
     client.force_login(user)
+    reauthenticate(client)
 
     response = client.post("/mijn-gegevens/verwijderen/", {})
 

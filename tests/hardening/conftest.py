@@ -241,3 +241,56 @@ def world(db):
     poll_services.poll_open(user=users["moderator"], poll=poll)
     note, _ = note_services.note_add(user=users["attendee"], room=room, kind="dilemma", text="Notitie")
     return {"room": room, "users": users, "question": question, "poll": poll, "note": note}
+
+
+@pytest.fixture(scope="module")
+def production_stack(django_db_setup, tmp_path_factory):
+    """The compose web command with production settings (uvicorn --proxy-headers), for the whole module."""
+    from tests.production import production_web
+
+    with production_web(
+        database_url=suite_database_url(),
+        redis_url=settings.REDIS_URL,
+        tmp_path=tmp_path_factory.mktemp("production"),
+    ) as base:
+        yield base
+
+
+class RawHTTP:
+    """
+    One visitor of a server over plain HTTP who keeps `__Host-` cookies by hand.
+
+    Browsers and http.cookiejar keep Secure cookies for HTTPS only; behind the
+    TLS proxy the web process speaks HTTP, so the test carries them itself.
+    """
+
+    def __init__(self, base: str, forwarded_for: str):
+        self.base = base
+        self.forwarded_for = forwarded_for
+        self.cookies: dict[str, str] = {}
+        self.set_cookie_headers: list[str] = []
+
+    def request(self, method: str, path: str, data: dict | None = None):
+        import http.client
+        import re
+
+        host, port = self.base.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        headers = {"X-Forwarded-For": self.forwarded_for}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if data is not None:
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.request("GET", path)[1])
+            body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token.group(1)})
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            self.set_cookie_headers.append(header)
+            name, value = header.split(";", 1)[0].split("=", 1)
+            self.cookies[name] = value
+        connection.close()
+        return response.status, text, response.headers

@@ -48,15 +48,14 @@ def _url_names() -> dict[str, str]:
 G, P = "GET", "POST"
 EXPECTED_URLS: dict[str, tuple[str, dict]] = {
     "accessibility": (G, {"*": 200}),
-    "accounts:data_download": (
-        G,
-        {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
-    ),
+    # Everyone is first sent to log in or to confirm their password (re-authentication).
+    "accounts:data_download": (G, {"*": 302}),
     "accounts:delete": (
         G,
         {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
     ),
     "accounts:invitation_accept": (G, {"*": 404}),
+    "accounts:logout_everywhere": (P, {"*": 302}),
     "accounts:invitations": (
         G,
         {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 404, "organiser": 200},
@@ -80,6 +79,7 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
     ),
     "agenda_feed": (G, {"*": 404}),
+    "agenda_feed_rotate": (P, {"*": 302}),
     "healthz": (G, {"*": 200}),
     "home": (G, {"*": 200}),
     "privacy": (G, {"*": 200}),

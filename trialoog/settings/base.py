@@ -23,9 +23,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "channels",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "accounts",
     "events",
     "realtime",
@@ -37,6 +39,7 @@ MIDDLEWARE = [
     "trialoog.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SessionIdleTimeoutMiddleware",
     "trialoog.middleware.LanguageChoiceMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -44,6 +47,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffMFARequiredMiddleware",
     "trialoog.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -96,7 +100,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -114,15 +118,37 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Trialoog] "
+# Login limits that work at a venue, where hundreds of people share one NAT address: the
+# per-address limits are high, the tight failure limit is per account *and* address (see
+# accounts.adapter), and a slower per-account limit stops guessing spread over many addresses.
+# Hitting a password limit never blocks the login by code (docs/security-auth.md).
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
+    "login": "300/m/ip",
+    "login_failed": "100/m/ip,30/h/key",
+    "login_failed_from_address": "5/5m/key",
+    "signup": "100/m/ip",
     "confirm_email": "1/3m/key",
-    "reset_password": "20/m/ip,5/m/key",
-    "request_login_code": "20/m/ip,3/m/key",
+    "reset_password": "100/m/ip,5/m/key",
+    "request_login_code": "200/m/ip,3/m/key",
+    "reauthenticate": "10/m/user",
 }
+# uvicorn (--proxy-headers, FORWARDED_ALLOW_IPS) already puts the client behind a trusted proxy in
+# REMOTE_ADDR; allauth must not read X-Forwarded-For again, which any client can write.
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
+# Re-authentication (password, code or second factor) holds for five minutes before "download my
+# data" or "delete my account" asks again.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Email the person when their password, email address or second factor changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+
+# Second factor (allauth.mfa): an authenticator app (TOTP) or a security key / passkey (WebAuthn),
+# with recovery codes. Anyone may turn it on at /account/2fa/; with REQUIRE_MFA_FOR_STAFF,
+# organisers and superusers must (accounts.middleware.StaffMFARequiredMiddleware).
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "Trialoog"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
+REQUIRE_MFA_FOR_STAFF = env_bool("REQUIRE_MFA_FOR_STAFF", False)
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
@@ -144,6 +170,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Trialoog <noreply@exa
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Only strictly necessary cookies: session, CSRF and the language choice.
+# A session ends after this many seconds without a request (accounts.middleware.SessionIdleTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(8 * 60 * 60)))
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+# However active, a person logs in again this long after their login (ASVS 3.3.2: 12 hours).
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12 * 60 * 60)))
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -30,6 +30,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# __Host- cookies are only accepted by browsers when Secure, for Path=/ and without a Domain,
+# so no other host under the same domain can set or overwrite them.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+REQUIRE_MFA_FOR_STAFF = env_bool("REQUIRE_MFA_FOR_STAFF", True)
 LANGUAGE_COOKIE_SECURE = True
 # Opening a PostgreSQL connection costs ~11 ms; keep them (health-checked) between requests and room actions.
 CONN_MAX_AGE = int(os.environ.get("CONN_MAX_AGE", "60"))
