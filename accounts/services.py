@@ -211,8 +211,6 @@ def user_sessions_delete(*, user: User) -> int:
     they expire, and the user they name no longer exists.
     """
     from django.conf import settings
-    from django.contrib.auth import SESSION_KEY
-    from django.contrib.sessions.models import Session
     from django.utils.module_loading import import_string
 
     if settings.SESSION_ENGINE not in {
@@ -238,7 +236,8 @@ def user_delete(*, user: User) -> None:
 
     Seats are given up first (so the waitlist moves on). Questions and notes
     stay, anonymised, because their author link is set to NULL. Every login
-    session of the person ends (`user_sessions_delete`). Writes an audit
+    session of the person ends (`user_sessions_delete`) and
+    `sessions_revoked` is sent, so open room sockets close. Writes an audit
     line without personal data.
     """
     from events.models import Registration
@@ -247,6 +246,7 @@ def user_delete(*, user: User) -> None:
     for registration in Registration.objects.filter(user=user).select_related("event"):
         registration_cancel(user=user, event=registration.event)
     user_sessions_delete(user=user)
+    sessions_revoked.send(sender=User, user=user)
     pk = user.pk
     user.delete()
     AuditLog.objects.create(action="account.deleted", target=f"user:{pk}")
@@ -257,20 +257,14 @@ def user_sessions_end(*, user: User) -> int:
     """
     End every session of this person, on every device, the current one included; return how many.
 
-    Reads every unexpired row of the database session store (the one this
-    site uses), because a session row does not name its user. After commit,
-    sends `accounts.signals.sessions_revoked`, so the live rooms close that
-    person's sockets. Writes an audit line.
+    Deletes the rows through `user_sessions_delete` and sends
+    `accounts.signals.sessions_revoked`, so the live rooms close that person's
+    sockets (they act after commit). Writes an audit line.
     """
-    ended = [
-        row.session_key
-        for row in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000)
-        if row.get_decoded().get(SESSION_KEY) == str(user.pk)
-    ]
-    Session.objects.filter(session_key__in=ended).delete()
-    audit_log(actor=user, action="account.sessions.ended", target_user=user, detail={"sessions": len(ended)})
-    transaction.on_commit(lambda: sessions_revoked.send(sender=User, user=user))
-    return len(ended)
+    ended = user_sessions_delete(user=user)
+    audit_log(actor=user, action="account.sessions.ended", target_user=user, detail={"sessions": ended})
+    sessions_revoked.send(sender=User, user=user)
+    return ended
 
 
 def calendar_token_rotate(*, user: User) -> str:

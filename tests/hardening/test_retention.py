@@ -77,12 +77,13 @@ def test_event_purge_also_deletes_old_outbox_emails(outbox):
     assert _subjects() == ["retrying-40", "sent-29", "waiting"]
 
 
-def test_deleting_an_account_ends_its_sessions_on_every_device():
+def test_deleting_an_account_ends_its_sessions_on_every_device(reauthenticate):
     """Deleting the account from one browser removes the person's sessions in every other browser."""
     person, other = UserFactory(), UserFactory()
     phone, laptop, someone_else = Client(), Client(), Client()
     for client, user in ((phone, person), (laptop, person), (someone_else, other)):
         client.force_login(user)
+    reauthenticate(laptop, "demo-trialoog")
 
     laptop.post("/mijn-gegevens/verwijderen/", {"confirm": "on"})
 
