@@ -1,4 +1,4 @@
-"""Writes for outcome reports: approve (freezing the content), publish and unpublish."""
+"""Writes for outcome reports: approve (freezing the content), publish, unpublish, and erase an author."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,6 +10,9 @@ from accounts.services import audit_log
 from events.models import Session
 from reports import permissions, selectors
 from reports.models import OutcomeReport
+
+# The lists of a snapshot's question section that hold question entries (with "author" and "organisation").
+SNAPSHOT_QUESTION_LISTS = ("top", "kamerlid", "all")
 
 
 def _report_for_update(session: Session) -> OutcomeReport:
@@ -76,3 +79,51 @@ def report_unpublish(*, session: Session, user: User) -> OutcomeReport:
     report.save(update_fields=["status", "published_at", "updated_at"])
     audit_log(actor=user, action="report.unpublished", detail={"session": session.pk, "report": report.pk})
     return report
+
+
+def _without_author(questions: dict, question_ids: set[int]) -> dict:
+    """A snapshot's question section with the name and organisation left out of the given questions."""
+    return {
+        **questions,
+        **{
+            key: [
+                {**entry, "author": None, "organisation": None} if entry["id"] in question_ids else entry
+                for entry in questions.get(key, [])
+            ]
+            for key in SNAPSHOT_QUESTION_LISTS
+        },
+    }
+
+
+@transaction.atomic
+def report_author_erase(*, user: User) -> int:
+    """
+    Remove the person's name and organisation from every frozen report; return how many changed.
+
+    Part of deleting an account (AVG art. 17), called before the account
+    goes. A draft report is built from the database on every request, so it
+    loses the name with the author link; an approved or published report
+    shows its frozen snapshot, which would keep the name on the kennisbank
+    and in every download and the event ZIP. Those snapshots are rewritten
+    with the person's questions anonymised, found by question id; nothing
+    else in them changes and their workflow state stays. Locks the
+    rewritten report rows; moves their `updated_at`. Two queries plus one
+    update per changed report.
+    """
+    from realtime.models import Question
+
+    question_ids = set(Question.objects.filter(author=user).values_list("pk", flat=True))
+    if not question_ids:
+        return 0
+    sessions = Question.objects.filter(pk__in=question_ids).values("room__session_id")
+    changed = 0
+    for report in OutcomeReport.objects.select_for_update().filter(
+        session_id__in=sessions, snapshot__isnull=False
+    ):
+        questions = _without_author(report.snapshot.get("questions", {}), question_ids)
+        if questions == report.snapshot.get("questions"):
+            continue
+        report.snapshot = {**report.snapshot, "questions": questions}
+        report.save(update_fields=["snapshot", "updated_at"])
+        changed += 1
+    return changed
