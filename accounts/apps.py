@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from accounts import receivers
+
+        user_logged_in.connect(receivers.on_user_logged_in, dispatch_uid="accounts.audit.login")
+        user_login_failed.connect(receivers.on_user_login_failed, dispatch_uid="accounts.audit.login_failed")

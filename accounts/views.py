@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import selectors, services
+from accounts import services
 from accounts.forms import DeleteAccountForm, KamerlidInvitationForm, ProfileForm
 from accounts.models import KamerlidInvitation
 from events import selectors as event_selectors
@@ -95,7 +95,7 @@ def privacy_overview(request):
 
 @login_required
 def data_download(request):
-    data = selectors.user_data_export(user=request.user)
+    data = services.user_data_download(user=request.user)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.services import audit_log
 from events.models import Session
 from events.selectors import event_get_current
 from reports import exports, permissions, selectors, services
@@ -246,6 +247,7 @@ def export_registrations(request, fmt: str):
         raise Http404
     event = _event()
     content_type, write = TABLE_WRITERS[fmt]
+    audit_log(actor=request.user, action="export.registrations", detail={"event": event.pk, "format": fmt})
     return _download(
         write(exports.registrations_table(event=event)), content_type, f"aanmeldingen-{event.acronym}.{fmt}"
     )
@@ -262,6 +264,7 @@ def export_programme(request):
 @organiser_only
 def export_event_zip(request):
     event = _event()
+    audit_log(actor=request.user, action="export.event_zip", detail={"event": event.pk})
     response = StreamingHttpResponse(exports.event_zip_stream(event=event), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{event.acronym}-verslagen.zip"'
     return response
