@@ -71,7 +71,7 @@ class UserAdmin(PersonalDataAuditMixin, DjangoUserAdmin):
         return fields
 
     def save_model(self, request, obj, form, change):
-        before = services.consents_of(User.objects.get(pk=obj.pk)) if change else services.consents_of(obj)
+        before = services.consents_stored(obj)
         super().save_model(request, obj, form, change)
         services.consent_audit(actor=request.user, user=obj, before=before)
 

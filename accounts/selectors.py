@@ -131,7 +131,7 @@ def _contributions(user: User) -> dict:
 
 
 def _consents(user: User) -> list[dict]:
-    """Each consent with the words the profile form uses for it and whether it is given. No queries."""
+    """Each consent with its name on the account and whether it is given. No queries."""
     return [
         {
             "consent": field,

@@ -107,7 +107,7 @@ def profile_update(*, user: User, data: dict) -> User:
     deletes the needs at once. A consent given or withdrawn writes an audit
     line naming which.
     """
-    consents_before = consents_of(user)
+    consents_before = consents_stored(user)
     for field in PROFILE_FIELDS:
         if field in data:
             setattr(user, field, data[field])
@@ -122,9 +122,15 @@ def profile_update(*, user: User, data: dict) -> User:
     return user
 
 
-def consents_of(user: User) -> dict[str, bool]:
-    """The person's consents as they are now, to compare after a change."""
-    return {field: getattr(user, field) for field in CONSENT_FIELDS}
+def consents_stored(user: User) -> dict[str, bool]:
+    """
+    The person's consents as stored, to compare after a change (one query; none for an unsaved user).
+
+    Read from the database, not the instance: a model form has already put
+    the new values on the instance before the service runs.
+    """
+    stored = User.objects.filter(pk=user.pk).values(*CONSENT_FIELDS).first() if user.pk else None
+    return stored or dict.fromkeys(CONSENT_FIELDS, False)
 
 
 def consent_audit(*, actor: User | None, user: User, before: dict[str, bool]) -> AuditLog | None:
@@ -134,7 +140,7 @@ def consent_audit(*, actor: User | None, user: User, before: dict[str, bool]) ->
     The line names the consents given and withdrawn, and who changed them
     (the person, or an organiser in the admin).
     """
-    after = consents_of(user)
+    after = {field: getattr(user, field) for field in CONSENT_FIELDS}
     given = sorted(field for field in CONSENT_FIELDS if after[field] and not before[field])
     withdrawn = sorted(field for field in CONSENT_FIELDS if before[field] and not after[field])
     if not (given or withdrawn):

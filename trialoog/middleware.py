@@ -1,10 +1,17 @@
-"""Turn a database outage into a clear, honest answer instead of a crash page."""
+"""
+Request middleware: a database outage answered with a clear page, Dutch unless chosen otherwise,
+and (in production) one redacted log line per request.
+"""
 
 import logging
+import time
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+
+from trialoog.logs import redacted_path
 
 logger = logging.getLogger(__name__)
 
@@ -57,3 +64,51 @@ class LanguageChoiceMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RequestLogMiddleware:
+    """
+    Log one line per HTTP request: method, path, status and duration in milliseconds.
+
+    Nothing else: no query string (it can hold tokens and search terms), no
+    client address, no user, no session, so a line never says who did
+    something (docs/privacy-of-opinions.md). Secrets in the path are
+    redacted (`redacted_path`). For a streamed download the duration is the
+    time until the response starts. Production turns it on; its logger is
+    `trialoog.requests`.
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    def __call__(self, request):
+        if iscoroutinefunction(self):
+            return self._acall(request)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        _log_request(request, response, started)
+        return response
+
+    async def _acall(self, request):
+        started = time.perf_counter()
+        response = await self.get_response(request)
+        _log_request(request, response, started)
+        return response
+
+
+request_logger = logging.getLogger("trialoog.requests")
+
+
+def _log_request(request, response, started: float) -> None:
+    request_logger.info(
+        "%s %s %s %.1fms",
+        request.method,
+        redacted_path(request),
+        response.status_code,
+        (time.perf_counter() - started) * 1000,
+    )

@@ -63,15 +63,6 @@ def every_text(client, session, report: OutcomeReport) -> dict[str, str]:
 
 
 @pytest.fixture
-def organiser(db):
-    from accounts.roles import organiser_group_ensure
-
-    user = UserFactory(perspective="beleid", is_staff=True)
-    user.groups.add(organiser_group_ensure())
-    return user
-
-
-@pytest.fixture
 def named_author(db):
     return UserFactory(name=NAME, organisation=ORGANISATION, perspective="uitvoering")
 
