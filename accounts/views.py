@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import services
@@ -22,6 +23,7 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+@never_cache
 @login_required
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
@@ -50,6 +52,7 @@ def _current_event():
     return event
 
 
+@never_cache
 @login_required
 def registration(request):
     event = _current_event()
@@ -88,11 +91,13 @@ def registration_cancel(request):
     return redirect("accounts:registration")
 
 
+@never_cache
 @login_required
 def privacy_overview(request):
     return render(request, "accounts/privacy.html")
 
 
+@never_cache
 @login_required
 def data_download(request):
     data = services.user_data_download(user=request.user)
@@ -100,10 +105,10 @@ def data_download(request):
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="mijn-gegevens-{timezone.now():%Y%m%d}.json"'
-    response["Cache-Control"] = "no-store"
     return response
 
 
+@never_cache
 @login_required
 def account_delete(request):
     form = DeleteAccountForm(request.POST or None)
@@ -118,6 +123,7 @@ def account_delete(request):
     return render(request, "accounts/delete.html", {"form": form})
 
 
+@never_cache
 def invitation_accept(request, token: str):
     invitation = services.kamerlid_invitation_get(token=token)
     if invitation is None:
@@ -136,6 +142,7 @@ def invitation_accept(request, token: str):
     return render(request, "accounts/invitation.html", {"invitation": invitation})
 
 
+@never_cache
 @login_required
 def invitations(request):
     if not request.user.is_organiser:

@@ -94,6 +94,7 @@ REPORT_FORMATS = {
 
 
 @require_GET
+@never_cache
 def report_download(request, pk: int, fmt: str):
     """The report in one format: verslag.json, .md, .html, .pdf, or its tables as .xlsx/.ods."""
     if fmt not in REPORT_FORMATS:
@@ -106,6 +107,7 @@ def report_download(request, pk: int, fmt: str):
 
 
 @require_GET
+@never_cache
 def report_table_csv(request, pk: int, table: str):
     session, _report = _session_for_viewer(request, pk)
     document = selectors.report_document(session=session)
@@ -241,6 +243,7 @@ TABLE_WRITERS = {
 
 
 @require_GET
+@never_cache
 @organiser_only
 def export_registrations(request, fmt: str):
     if fmt not in TABLE_WRITERS:
@@ -254,6 +257,7 @@ def export_registrations(request, fmt: str):
 
 
 @require_GET
+@never_cache
 @organiser_only
 def export_programme(request):
     event = _event()
@@ -261,6 +265,7 @@ def export_programme(request):
 
 
 @require_GET
+@never_cache
 @organiser_only
 def export_event_zip(request):
     event = _event()

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 
 from events import selectors
 from events.forms import ProgrammeFilterForm, SwapForm
@@ -99,6 +100,7 @@ def session_detail(request, pk: int):
     return render(request, "events/session_detail.html", context)
 
 
+@never_cache
 @login_required
 def agenda(request):
     event = selectors.event_get_current()

@@ -82,8 +82,8 @@ def test_export_holds_the_account_and_profile(export):
     assert export["email_addresses"] == [{"email": "anna@example.org", "verified": True, "primary": True}]
 
 
-def test_export_holds_every_consent_in_the_words_of_the_form(export):
-    """Each consent with its label and whether it is given."""
+def test_export_holds_every_consent_with_its_name(export):
+    """Each consent with its name on the account and whether it is given."""
     assert export["consents"] == [
         {"consent": "consent_photos", "label": "toestemming voor foto's", "given": True},
         {"consent": "consent_contact", "label": "contact na het evenement", "given": False},
