@@ -101,8 +101,9 @@ class UserAdmin(PersonalDataAuditMixin, DjangoUserAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(PersonalDataAuditMixin, admin.ModelAdmin):
     list_display = ["created_at", "actor", "action", "target"]
+    audit_person_field = "target_user"
     list_filter = ["action"]
     readonly_fields = ["created_at", "actor", "action", "target_user", "target", "detail"]
 

@@ -31,6 +31,8 @@ def redacted_path(request) -> str:
 
     A segment holds a secret when it is or contains the value of a secret
     URL argument (so "<uidb36>-<key>" goes as a whole) or looks like a token.
+    Characters that are not printable (line breaks, control characters) are
+    written as escapes.
     """
     match = getattr(request, "resolver_match", None)
     secrets = [
@@ -42,7 +44,9 @@ def redacted_path(request) -> str:
     def secret(part: str) -> bool:
         return part in secrets or any(len(v) >= 6 and v in part for v in secrets) or _looks_like_token(part)
 
-    return "/".join(REDACTED if part and secret(part) else part for part in request.path.split("/"))
+    path = "/".join(REDACTED if part and secret(part) else part for part in request.path.split("/"))
+    # request.path is percent-decoded: "%0A" would start a forged line in the log.
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in path)
 
 
 class RedactedPathFilter(logging.Filter):

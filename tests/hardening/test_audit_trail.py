@@ -212,6 +212,29 @@ def test_redacted_path_keeps_ordinary_paths():
         assert redacted_path(request) == path
 
 
+def test_redacted_path_escapes_line_breaks_so_no_line_can_be_forged():
+    """A percent-encoded line break in the path is logged as an escape, not as a new line."""
+    request = RequestFactory().get("/programma/%0A2026-06-17 INFO trialoog.requests GET /admin/ 200")
+
+    shown = redacted_path(request)
+
+    assert "\n" not in shown
+    assert shown == "/programma/\\n2026-06-17 INFO trialoog.requests GET /admin/ 200"
+
+
+def test_audit_log_cannot_be_changed_in_the_admin(client):
+    """Not even a superuser can add, change or delete an audit line."""
+    line = AuditLog.objects.create(action="login.succeeded")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    change = client.post(f"/admin/accounts/auditlog/{line.pk}/change/", {"action": "iets anders"})
+    delete = client.post(f"/admin/accounts/auditlog/{line.pk}/delete/", {"post": "yes"})
+    add = client.get("/admin/accounts/auditlog/add/")
+
+    assert (change.status_code, delete.status_code, add.status_code) == (403, 403, 403)
+    assert AuditLog.objects.get(pk=line.pk).action == "login.succeeded"
+
+
 REQUEST_LOG = ["trialoog.middleware.RequestLogMiddleware"]
 
 
