@@ -287,18 +287,23 @@ def user_delete(*, user: User) -> None:
     Delete the account and every personal field.
 
     Seats are given up first (so the waitlist moves on). Questions and notes
-    stay, anonymised, because their author link is set to NULL; approved and
-    published reports, which keep a frozen copy, lose the person's name and
-    organisation too (`reports.services.report_author_erase`). Writes an
+    stay, anonymised, because their author link is set to NULL; actions that
+    name the person as owner lose that name (`action_owner_erase`), and
+    approved and published reports, which keep a frozen copy, lose the
+    person's name and organisation too (`report_person_erase`). Writes an
     audit line without personal data.
     """
     from events.models import Registration
     from events.services.registration import registration_cancel
-    from reports.services import report_author_erase
+    from realtime.selectors import session_ids_with_person
+    from realtime.services.notes import action_owner_erase
+    from reports.services import report_person_erase
 
+    session_ids = session_ids_with_person(user=user)
+    report_person_erase(user=user, session_ids=session_ids)
+    action_owner_erase(user=user, session_ids=session_ids)
     for registration in Registration.objects.filter(user=user).select_related("event"):
         registration_cancel(user=user, event=registration.event)
-    report_author_erase(user=user)
     pk = user.pk
     user.delete()
     AuditLog.objects.create(action="account.deleted", target=f"user:{pk}")

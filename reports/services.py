@@ -81,49 +81,75 @@ def report_unpublish(*, session: Session, user: User) -> OutcomeReport:
     return report
 
 
-def _without_author(questions: dict, question_ids: set[int]) -> dict:
-    """A snapshot's question section with the name and organisation left out of the given questions."""
-    return {
-        **questions,
-        **{
-            key: [
-                {**entry, "author": None, "organisation": None} if entry["id"] in question_ids else entry
-                for entry in questions.get(key, [])
-            ]
-            for key in SNAPSHOT_QUESTION_LISTS
-        },
-    }
+def _erased(snapshot: dict, question_ids: set[int], name_key: str) -> dict:
+    """
+    A snapshot without the person: no name or organisation on their questions, no owner name on their actions.
+
+    Actions sit in the action list and again in each dilemma.
+    """
+    from realtime.services.notes import person_name_key
+
+    def question(entry: dict) -> dict:
+        return {**entry, "author": None, "organisation": None} if entry["id"] in question_ids else entry
+
+    def action(entry: dict) -> dict:
+        owner = entry.get("owner_name")
+        return {**entry, "owner_name": None} if owner and person_name_key(owner) == name_key else entry
+
+    erased = dict(snapshot)
+    if "questions" in snapshot:
+        erased["questions"] = {
+            **snapshot["questions"],
+            **{
+                key: [question(entry) for entry in snapshot["questions"][key]]
+                for key in SNAPSHOT_QUESTION_LISTS
+                if key in snapshot["questions"]
+            },
+        }
+    if "actions" in snapshot:
+        erased["actions"] = [action(entry) for entry in snapshot["actions"]]
+    if "dilemmas" in snapshot:
+        erased["dilemmas"] = [
+            {**dilemma, "actions": [action(entry) for entry in dilemma.get("actions", [])]}
+            if "actions" in dilemma
+            else dilemma
+            for dilemma in snapshot["dilemmas"]
+        ]
+    return erased
 
 
 @transaction.atomic
-def report_author_erase(*, user: User) -> int:
+def report_person_erase(*, user: User, session_ids: set[int]) -> int:
     """
     Remove the person's name and organisation from every frozen report; return how many changed.
 
     Part of deleting an account (AVG art. 17), called before the account
-    goes. A draft report is built from the database on every request, so it
-    loses the name with the author link; an approved or published report
+    goes, with the sessions the person was part of
+    (`realtime.selectors.session_ids_with_person`). A draft report is built
+    from the database on every request, so it loses the name with the author
+    link (and with `action_owner_erase`); an approved or published report
     shows its frozen snapshot, which would keep the name on the kennisbank
-    and in every download and the event ZIP. Those snapshots are rewritten
-    with the person's questions anonymised, found by question id; nothing
-    else in them changes and their workflow state stays. Locks the
-    rewritten report rows; moves their `updated_at`. Two queries plus one
-    update per changed report.
+    and in every download and the event ZIP. Those snapshots are rewritten:
+    the person's questions (found by id) lose author and organisation, and
+    actions whose owner is the person's name lose the owner's name. Nothing
+    else changes and the workflow state stays. Locks the rewritten report
+    rows; moves their `updated_at`.
     """
     from realtime.models import Question
+    from realtime.services.notes import person_name_key
 
-    question_ids = set(Question.objects.filter(author=user).values_list("pk", flat=True))
-    if not question_ids:
+    if not session_ids:
         return 0
-    sessions = Question.objects.filter(pk__in=question_ids).values("room__session_id")
+    question_ids = set(Question.objects.filter(author=user).values_list("pk", flat=True))
+    name_key = person_name_key(user.name)
     changed = 0
     for report in OutcomeReport.objects.select_for_update().filter(
-        session_id__in=sessions, snapshot__isnull=False
+        session_id__in=session_ids, snapshot__isnull=False
     ):
-        questions = _without_author(report.snapshot.get("questions", {}), question_ids)
-        if questions == report.snapshot.get("questions"):
+        erased = _erased(report.snapshot, question_ids, name_key)
+        if erased == report.snapshot:
             continue
-        report.snapshot = {**report.snapshot, "questions": questions}
+        report.snapshot = erased
         report.save(update_fields=["snapshot", "updated_at"])
         changed += 1
     return changed
