@@ -7,8 +7,45 @@ from accounts.models import AuditLog, KamerlidInvitation, User
 from trialoog.text import CleanTextAdminMixin
 
 
+class PersonalDataAuditMixin:
+    """
+    Write an audit line whenever an admin page shows a person (the change page) or lists people.
+
+    `audit_person_field` names the row's field that holds the person (None:
+    the row is the person). Lists record the model and the search text,
+    since a search is how one person is looked up.
+    """
+
+    audit_person_field: str | None = None
+
+    def audit_person(self, obj) -> User | None:
+        return getattr(obj, self.audit_person_field) if self.audit_person_field else obj
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = self.get_object(request, object_id)
+        if obj is not None and response.status_code in (200, 302):
+            services.audit_log(
+                actor=request.user,
+                action="admin.person.viewed",
+                target_user=self.audit_person(obj),
+                detail={"model": self.model._meta.label_lower, "object": obj.pk, "method": request.method},
+            )
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if response.status_code == 200:
+            services.audit_log(
+                actor=request.user,
+                action="admin.people.listed",
+                detail={"model": self.model._meta.label_lower, "search": request.GET.get("q", "")[:100]},
+            )
+        return response
+
+
 @admin.register(User)
-class UserAdmin(CleanTextAdminMixin, DjangoUserAdmin):
+class UserAdmin(CleanTextAdminMixin, PersonalDataAuditMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "organisation", "perspective", "is_kamerlid", "is_staff"]
     list_filter = ["perspective", "is_kamerlid", "is_staff", "groups"]
@@ -33,6 +70,11 @@ class UserAdmin(CleanTextAdminMixin, DjangoUserAdmin):
         if not request.user.is_superuser:
             fields += ["is_staff", "is_superuser", "groups", "user_permissions"]
         return fields
+
+    def save_model(self, request, obj, form, change):
+        before = services.consents_stored(obj)
+        super().save_model(request, obj, form, change)
+        services.consent_audit(actor=request.user, user=obj, before=before)
 
     def save_related(self, request, form, formsets, change):
         before = set(form.instance.groups.values_list("name", flat=True)) if change else set()
@@ -60,8 +102,9 @@ class UserAdmin(CleanTextAdminMixin, DjangoUserAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(PersonalDataAuditMixin, admin.ModelAdmin):
     list_display = ["created_at", "actor", "action", "target"]
+    audit_person_field = "target_user"
     list_filter = ["action"]
     readonly_fields = ["created_at", "actor", "action", "target_user", "target", "detail"]
 

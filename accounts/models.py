@@ -106,6 +106,7 @@ class User(AbstractUser):
 
 
 ORGANISER_GROUP = "Organisatoren"
+CONSENT_FIELDS = ("consent_photos", "consent_contact", "consent_listed", "consent_needs")
 
 
 class AuditLog(models.Model):

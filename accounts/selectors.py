@@ -2,9 +2,10 @@
 
 import re
 
+from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import AuditLog, User
+from accounts.models import CONSENT_FIELDS, AuditLog, OutgoingEmail, User
 
 USER_FIELDS = (
     "email",
@@ -129,6 +130,59 @@ def _contributions(user: User) -> dict:
     }
 
 
+def _consents(user: User) -> list[dict]:
+    """Each consent with its name on the account and whether it is given. No queries."""
+    return [
+        {
+            "consent": field,
+            "label": str(User._meta.get_field(field).verbose_name),
+            "given": getattr(user, field),
+        }
+        for field in CONSENT_FIELDS
+    ]
+
+
+def _emails(addresses: list[str]) -> list[dict]:
+    """The emails sent (or still waiting to be sent) to any of the person's addresses: subject and dates only."""
+    query = Q()
+    for address in addresses:
+        query |= Q(to__iexact=address)
+    return [
+        {"subject": mail.subject, "created_at": _iso(mail.created_at), "sent_at": _iso(mail.sent_at)}
+        for mail in OutgoingEmail.objects.filter(query).order_by("created_at", "pk")
+    ]
+
+
+def _audit_lines(user: User) -> list[dict]:
+    """Audit lines about the person and lines of what they did themselves (as moderator or organiser)."""
+    lines = AuditLog.objects.filter(Q(target_user=user) | Q(actor=user)).order_by("created_at", "pk")
+    return [
+        {
+            "action": line.action,
+            "at": _iso(line.created_at),
+            "by_you": line.actor_id == user.pk,
+            "about_you": line.target_user_id == user.pk,
+        }
+        for line in lines
+    ]
+
+
+def _actions(user: User) -> list[dict]:
+    """The actions the person wrote down as moderator or rapporteur."""
+    from realtime.models import Action
+
+    return [
+        {
+            "session": a.room.session.title,
+            "what": a.what,
+            "owner_name": a.owner_name,
+            "owner_organisation": a.owner_organisation,
+            "created_at": _iso(a.created_at),
+        }
+        for a in Action.objects.filter(created_by=user).select_related("room__session").order_by("created_at")
+    ]
+
+
 def user_data_export(*, user: User) -> dict:
     """
     Everything held about one person, as JSON-ready data (AVG art. 15 and 20).
@@ -137,19 +191,24 @@ def user_data_export(*, user: User) -> dict:
     recomputing their keyed hashes with each event's salt (a fixed number
     of queries, however many there are); after an event's purge destroyed
     its salt, nobody can find those any more, so they are not included.
-    Also their questions and notes in live rooms.
+    Also their questions, notes and actions in live rooms, their consents,
+    the emails sent to them (subject and dates; bodies may hold login
+    links) and the audit lines about them or by them.
     """
     from allauth.account.models import EmailAddress
 
     from events.models import Registration, SessionSignup
 
+    addresses = list(EmailAddress.objects.filter(user=user).order_by("email"))
     data = {
         "exported_at": timezone.now().isoformat(),
         "account": {field: _iso(getattr(user, field)) for field in USER_FIELDS},
+        "consents": _consents(user),
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}
-            for address in EmailAddress.objects.filter(user=user).order_by("email")
+            for address in addresses
         ],
+        "emails": _emails(sorted({user.email, *(address.email for address in addresses)})),
         "registrations": [
             {"event": r.event.name, "status": r.status, "created_at": _iso(r.created_at)}
             for r in Registration.objects.filter(user=user).select_related("event").order_by("created_at")
@@ -169,11 +228,9 @@ def user_data_export(*, user: User) -> dict:
             "moderator_of": list(user.moderated_sessions.values_list("title", flat=True)),
             "rapporteur_of": list(user.reported_sessions.values_list("title", flat=True)),
         },
-        "audit_log": [
-            {"action": line.action, "at": _iso(line.created_at)}
-            for line in AuditLog.objects.filter(target_user=user).order_by("created_at")
-        ],
+        "audit_log": _audit_lines(user),
         **_contributions(user),
+        "actions": _actions(user),
         **_opinions(user),
     }
     return data

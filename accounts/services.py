@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import (
+    CONSENT_FIELDS,
     ORGANISER_GROUP,
     AuditLog,
     KamerlidInvitation,
@@ -51,14 +52,73 @@ def audit_log(
     )
 
 
+def user_data_download(*, user: User) -> dict:
+    """
+    Everything held about the person, for "download my data" (AVG art. 15 and 20).
+
+    Writes an audit line first, so the export lists this download too.
+    """
+    from accounts.selectors import user_data_export
+
+    audit_log(actor=user, action="privacy.data_downloaded", target_user=user)
+    return user_data_export(user=user)
+
+
+def _where(path: str) -> str:
+    return "admin" if path.startswith("/admin/") else "site"
+
+
+def login_audit(*, user: User, path: str) -> AuditLog:
+    """Write an audit line for a successful login, and where it happened (the site or the admin)."""
+    return audit_log(actor=user, action="login.succeeded", target_user=user, detail={"where": _where(path)})
+
+
+def login_identifier_hash(identifier: str) -> str:
+    """
+    A keyed hash (HMAC-SHA256 with SECRET_KEY) of a login identifier, trimmed and in lower case.
+
+    Failed logins are audited under this hash, never the typed text: a typo
+    may be someone else's address, and a password typed into the email
+    field must not be stored. With SECRET_KEY, the hash of a known address
+    can be computed again to find its failed logins.
+    """
+    from django.utils.crypto import salted_hmac
+
+    normalised = " ".join(str(identifier).split()).lower()
+    return salted_hmac("trialoog.login-identifier", normalised, algorithm="sha256").hexdigest()
+
+
+def login_failed_audit(*, credentials: dict, path: str) -> AuditLog:
+    """
+    Write an audit line for a failed login, without the password or the typed identifier.
+
+    The line holds the identifier's keyed hash (`login_identifier_hash`)
+    and, when an account has that address, links to it so the person sees
+    the attempt in "download my data".
+    """
+    identifier = next((credentials[k] for k in ("email", "username", "login") if credentials.get(k)), "")
+    target = User.objects.filter(email__iexact=str(identifier).strip()).first() if identifier else None
+    return audit_log(
+        actor=None,
+        action="login.failed",
+        target_user=target,
+        detail={
+            "identifier_hash": login_identifier_hash(identifier) if identifier else "",
+            "where": _where(path),
+        },
+    )
+
+
 @transaction.atomic
 def profile_update(*, user: User, data: dict) -> User:
     """
     Save the profile fields in `data` (already shape-checked by ProfileForm).
 
     A Kamerlid keeps the politiek perspective. Withdrawing consent for needs
-    deletes the needs at once.
+    deletes the needs at once. A consent given or withdrawn writes an audit
+    line naming which.
     """
+    consents_before = consents_stored(user)
     for field in PROFILE_FIELDS:
         if field in data:
             setattr(user, field, data[field])
@@ -69,7 +129,39 @@ def profile_update(*, user: User, data: dict) -> User:
         user.access_needs = ""
     user.full_clean(exclude=["password"])
     user.save()
+    consent_audit(actor=user, user=user, before=consents_before)
     return user
+
+
+def consents_stored(user: User) -> dict[str, bool]:
+    """
+    The person's consents as stored, to compare after a change (one query; none for an unsaved user).
+
+    Read from the database, not the instance: a model form has already put
+    the new values on the instance before the service runs.
+    """
+    stored = User.objects.filter(pk=user.pk).values(*CONSENT_FIELDS).first() if user.pk else None
+    return stored or dict.fromkeys(CONSENT_FIELDS, False)
+
+
+def consent_audit(*, actor: User | None, user: User, before: dict[str, bool]) -> AuditLog | None:
+    """
+    Write one audit line when consents differ from `before`; return it, or None when nothing changed.
+
+    The line names the consents given and withdrawn, and who changed them
+    (the person, or an organiser in the admin).
+    """
+    after = {field: getattr(user, field) for field in CONSENT_FIELDS}
+    given = sorted(field for field in CONSENT_FIELDS if after[field] and not before[field])
+    withdrawn = sorted(field for field in CONSENT_FIELDS if before[field] and not after[field])
+    if not (given or withdrawn):
+        return None
+    return audit_log(
+        actor=actor,
+        action="consent.changed",
+        target_user=user,
+        detail={"given": given, "withdrawn": withdrawn},
+    )
 
 
 def _is_organiser(user: User) -> bool:
@@ -235,14 +327,23 @@ def user_delete(*, user: User) -> None:
     Delete the account and every personal field.
 
     Seats are given up first (so the waitlist moves on). Questions and notes
-    stay, anonymised, because their author link is set to NULL. Every login
+    stay, anonymised, because their author link is set to NULL; actions that
+    name the person as owner lose that name (`action_owner_erase`), and
+    approved and published reports, which keep a frozen copy, lose the
+    person's name and organisation too (`report_person_erase`). Every login
     session of the person ends (`user_sessions_delete`) and
     `sessions_revoked` is sent, so open room sockets close. Writes an audit
     line without personal data.
     """
     from events.models import Registration
     from events.services.registration import registration_cancel
+    from realtime.selectors import session_ids_with_person
+    from realtime.services.notes import action_owner_erase
+    from reports.services import report_person_erase
 
+    session_ids = session_ids_with_person(user=user)
+    report_person_erase(user=user, session_ids=session_ids)
+    action_owner_erase(user=user, session_ids=session_ids)
     for registration in Registration.objects.filter(user=user).select_related("event"):
         registration_cancel(user=user, event=registration.event)
     user_sessions_delete(user=user)

@@ -10,9 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts import selectors, services
+from accounts import services
 from accounts.forms import DeleteAccountForm, KamerlidInvitationForm, ProfileForm
 from accounts.models import KamerlidInvitation
 from events import selectors as event_selectors
@@ -23,6 +24,7 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+@never_cache
 @login_required
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
@@ -51,6 +53,7 @@ def _current_event():
     return event
 
 
+@never_cache
 @login_required
 def registration(request):
     event = _current_event()
@@ -89,20 +92,21 @@ def registration_cancel(request):
     return redirect("accounts:registration")
 
 
+@never_cache
 @login_required
 def privacy_overview(request):
     return render(request, "accounts/privacy.html")
 
 
+@never_cache
 @login_required
 @reauthentication_required
 def data_download(request):
-    data = selectors.user_data_export(user=request.user)
+    data = services.user_data_download(user=request.user)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="mijn-gegevens-{timezone.now():%Y%m%d}.json"'
-    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -115,6 +119,7 @@ def logout_everywhere(request):
     return redirect("home")
 
 
+@never_cache
 @login_required
 @reauthentication_required(allow_get=True)
 def account_delete(request):
@@ -130,6 +135,7 @@ def account_delete(request):
     return render(request, "accounts/delete.html", {"form": form})
 
 
+@never_cache
 def invitation_accept(request, token: str):
     invitation = services.kamerlid_invitation_get(token=token)
     if invitation is None:
@@ -148,6 +154,7 @@ def invitation_accept(request, token: str):
     return render(request, "accounts/invitation.html", {"invitation": invitation})
 
 
+@never_cache
 @login_required
 def invitations(request):
     if not request.user.is_organiser:

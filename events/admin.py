@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import PersonalDataAuditMixin
 from events.models import Event, Registration, Room, Session, SessionSignup
 from events.services.signup import signup_waitlist_fill
 from trialoog.text import CleanTextAdminMixin, formfield_clean
@@ -176,7 +177,7 @@ class SessionAdmin(CleanTextAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SessionSignup)
-class SessionSignupAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SessionSignupAdmin(PersonalDataAuditMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "user",
         "session",
@@ -189,11 +190,13 @@ class SessionSignupAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "perspective", "session__event", "session"]
     search_fields = ["user__email", "user__name", "session__title"]
     list_select_related = ["user", "session"]
+    audit_person_field = "user"
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RegistrationAdmin(PersonalDataAuditMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "event", "status", "created_at"]
     list_filter = ["status", "event"]
     search_fields = ["user__email", "user__name"]
     list_select_related = ["user", "event"]
+    audit_person_field = "user"

@@ -15,6 +15,24 @@ PUBLIC_STATUSES = (Question.Status.VISIBLE, Question.Status.ANSWERED)
 PERSPECTIVES = [p.value for p in Perspective]
 
 
+def session_ids_with_person(*, user: User) -> set[int]:
+    """
+    The sessions a person was part of: signed up (even if cancelled), moderated, reported on, or asked or noted in.
+
+    Where an action owner typed by a moderator can be this person. Five
+    queries, one per kind of link.
+    """
+    from events.models import Session, SessionSignup
+    from realtime.models import Note
+
+    ids = set(SessionSignup.objects.filter(user=user).values_list("session_id", flat=True))
+    ids |= set(Session.objects.filter(moderators=user).values_list("pk", flat=True))
+    ids |= set(Session.objects.filter(rapporteurs=user).values_list("pk", flat=True))
+    ids |= set(Question.objects.filter(author=user).values_list("room__session_id", flat=True))
+    ids |= set(Note.objects.filter(author=user).values_list("room__session_id", flat=True))
+    return ids
+
+
 def room_get_by_code(*, code: str) -> LiveRoom | None:
     """The live room for a join code (case-insensitive), or None. Creates no rows."""
     code = (code or "").strip().upper()

@@ -1,4 +1,4 @@
-"""Writes for outcome reports: approve (freezing the content), publish and unpublish."""
+"""Writes for outcome reports: approve (freezing the content), publish, unpublish, and erase an author."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,6 +10,9 @@ from accounts.services import audit_log
 from events.models import Session
 from reports import permissions, selectors
 from reports.models import OutcomeReport
+
+# The lists of a snapshot's question section that hold question entries (with "author" and "organisation").
+SNAPSHOT_QUESTION_LISTS = ("top", "kamerlid", "all")
 
 
 def _report_for_update(session: Session) -> OutcomeReport:
@@ -76,3 +79,77 @@ def report_unpublish(*, session: Session, user: User) -> OutcomeReport:
     report.save(update_fields=["status", "published_at", "updated_at"])
     audit_log(actor=user, action="report.unpublished", detail={"session": session.pk, "report": report.pk})
     return report
+
+
+def _erased(snapshot: dict, question_ids: set[int], name_key: str) -> dict:
+    """
+    A snapshot without the person: no name or organisation on their questions, no owner name on their actions.
+
+    Actions sit in the action list and again in each dilemma.
+    """
+    from realtime.services.notes import person_name_key
+
+    def question(entry: dict) -> dict:
+        return {**entry, "author": None, "organisation": None} if entry["id"] in question_ids else entry
+
+    def action(entry: dict) -> dict:
+        owner = entry.get("owner_name")
+        return {**entry, "owner_name": None} if owner and person_name_key(owner) == name_key else entry
+
+    erased = dict(snapshot)
+    if "questions" in snapshot:
+        erased["questions"] = {
+            **snapshot["questions"],
+            **{
+                key: [question(entry) for entry in snapshot["questions"][key]]
+                for key in SNAPSHOT_QUESTION_LISTS
+                if key in snapshot["questions"]
+            },
+        }
+    if "actions" in snapshot:
+        erased["actions"] = [action(entry) for entry in snapshot["actions"]]
+    if "dilemmas" in snapshot:
+        erased["dilemmas"] = [
+            {**dilemma, "actions": [action(entry) for entry in dilemma.get("actions", [])]}
+            if "actions" in dilemma
+            else dilemma
+            for dilemma in snapshot["dilemmas"]
+        ]
+    return erased
+
+
+@transaction.atomic
+def report_person_erase(*, user: User, session_ids: set[int]) -> int:
+    """
+    Remove the person's name and organisation from every frozen report; return how many changed.
+
+    Part of deleting an account (AVG art. 17), called before the account
+    goes, with the sessions the person was part of
+    (`realtime.selectors.session_ids_with_person`). A draft report is built
+    from the database on every request, so it loses the name with the author
+    link (and with `action_owner_erase`); an approved or published report
+    shows its frozen snapshot, which would keep the name on the kennisbank
+    and in every download and the event ZIP. Those snapshots are rewritten:
+    the person's questions (found by id) lose author and organisation, and
+    actions whose owner is the person's name lose the owner's name. Nothing
+    else changes and the workflow state stays. Locks the rewritten report
+    rows; moves their `updated_at`.
+    """
+    from realtime.models import Question
+    from realtime.services.notes import person_name_key
+
+    if not session_ids:
+        return 0
+    question_ids = set(Question.objects.filter(author=user).values_list("pk", flat=True))
+    name_key = person_name_key(user.name)
+    changed = 0
+    for report in OutcomeReport.objects.select_for_update().filter(
+        session_id__in=session_ids, snapshot__isnull=False
+    ):
+        erased = _erased(report.snapshot, question_ids, name_key)
+        if erased == report.snapshot:
+            continue
+        report.snapshot = erased
+        report.save(update_fields=["snapshot", "updated_at"])
+        changed += 1
+    return changed

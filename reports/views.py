@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.services import audit_log
 from events.models import Session
 from events.selectors import event_get_current
 from reports import exports, permissions, selectors, services
@@ -93,6 +94,7 @@ REPORT_FORMATS = {
 
 
 @require_GET
+@never_cache
 def report_download(request, pk: int, fmt: str):
     """The report in one format: verslag.json, .md, .html, .pdf, or its tables as .xlsx/.ods."""
     if fmt not in REPORT_FORMATS:
@@ -105,6 +107,7 @@ def report_download(request, pk: int, fmt: str):
 
 
 @require_GET
+@never_cache
 def report_table_csv(request, pk: int, table: str):
     session, _report = _session_for_viewer(request, pk)
     document = selectors.report_document(session=session)
@@ -240,18 +243,21 @@ TABLE_WRITERS = {
 
 
 @require_GET
+@never_cache
 @organiser_only
 def export_registrations(request, fmt: str):
     if fmt not in TABLE_WRITERS:
         raise Http404
     event = _event()
     content_type, write = TABLE_WRITERS[fmt]
+    audit_log(actor=request.user, action="export.registrations", detail={"event": event.pk, "format": fmt})
     return _download(
         write(exports.registrations_table(event=event)), content_type, f"aanmeldingen-{event.acronym}.{fmt}"
     )
 
 
 @require_GET
+@never_cache
 @organiser_only
 def export_programme(request):
     event = _event()
@@ -259,9 +265,11 @@ def export_programme(request):
 
 
 @require_GET
+@never_cache
 @organiser_only
 def export_event_zip(request):
     event = _event()
+    audit_log(actor=request.user, action="export.event_zip", detail={"event": event.pk})
     response = StreamingHttpResponse(exports.event_zip_stream(event=event), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{event.acronym}-verslagen.zip"'
     return response

@@ -4,7 +4,7 @@ import json
 
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 
 from events import calendar, schedule, selectors
 from events.models import SessionSignup
@@ -29,9 +29,14 @@ def schedule_ics(request):
     return response
 
 
-@cache_control(max_age=300, private=True)
+@never_cache
 def agenda_feed(request, token: str):
-    """The personal agenda behind its secret token; waitlist places show as tentative."""
+    """
+    The personal agenda behind its secret token; waitlist places show as tentative.
+
+    Never stored by a cache: it names the person's sessions, and a rotated
+    token must stop working at once.
+    """
     user = selectors.user_get_by_calendar_token(token=token)
     if user is None:
         raise Http404

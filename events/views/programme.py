@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
@@ -103,6 +104,7 @@ def session_detail(request, pk: int):
     return render(request, "events/session_detail.html", context)
 
 
+@never_cache
 @login_required
 def agenda(request):
     event = selectors.event_get_current()

@@ -280,6 +280,38 @@ def action_save(
     return action
 
 
+def person_name_key(name: str) -> str:
+    """A name as actions are matched on it: spacing collapsed, case folded."""
+    return " ".join(name.split()).casefold()
+
+
+@transaction.atomic
+def action_owner_erase(*, user: User, session_ids: set[int]) -> int:
+    """
+    Blank the owner's name of actions that name this person; return how many changed.
+
+    Part of deleting an account (AVG art. 17). An action's owner is text a
+    moderator typed, not a link to an account, so the person is found by
+    name: the owner equals their name (ignoring case and spacing), in one of
+    `session_ids` (the sessions they were part of, see
+    `realtime.selectors.session_ids_with_person`). The owner's organisation
+    stays: it is the party that follows the action up. Broadcasts each
+    changed action to its room after commit.
+    """
+    key = person_name_key(user.name)
+    if not key or not session_ids:
+        return 0
+    actions = [
+        action
+        for action in Action.objects.select_for_update().filter(room__session_id__in=session_ids)
+        if person_name_key(action.owner_name) == key
+    ]
+    for action in actions:
+        Action.objects.filter(pk=action.pk).update(owner_name="", updated_at=timezone.now())
+        broadcast.on_commit(broadcast.action_saved, action.pk)
+    return len(actions)
+
+
 @transaction.atomic
 def projector_mode_set(*, user: User, room: LiveRoom, mode: str) -> LiveRoom:
     """Choose what the projector shows: questions, the poll, notes per perspective or the actions."""

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from realtime import selectors
@@ -49,6 +50,7 @@ def join(request):
 
 
 @require_GET
+@never_cache
 @room_view()
 def room(request, room: LiveRoom, role: str):
     snapshot = selectors.room_snapshot(room=room, user=request.user, role=role)
@@ -74,6 +76,7 @@ def room(request, room: LiveRoom, role: str):
 
 
 @require_GET
+@never_cache
 @room_view(moderator=True)
 def console(request, room: LiveRoom, role: str):
     snapshot = selectors.room_snapshot(room=room, user=request.user, role=role)
@@ -134,12 +137,14 @@ def _render_projector(request, room: LiveRoom):
 
 
 @require_GET
+@never_cache
 @room_view(moderator=True)
 def projector(request, room: LiveRoom, role: str):
     return _render_projector(request, room)
 
 
 @require_GET
+@never_cache
 def projector_token(request, token: str):
     """The projector through the secret link: no login, only what the projector shows."""
     room = selectors.room_get_by_projector_token(token=token)

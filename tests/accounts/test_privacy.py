@@ -122,7 +122,7 @@ def test_data_download_finds_opinions_in_a_fixed_number_of_queries(
     questions, notes, poll = _room_content(room_of, voter, count)
     _opinions_of(voter, questions, notes, poll, 3)
 
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         data = user_data_export(user=voter)
 
     assert (len(data["upvotes"]), len(data["note_reactions"]), len(data["poll_votes"])) == (count, count, 1)

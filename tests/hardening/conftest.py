@@ -220,6 +220,14 @@ class RoomClient:
 
 
 @pytest.fixture
+def organiser(db):
+    """An organiser with admin access."""
+    user = UserFactory(perspective="beleid", is_staff=True)
+    user.groups.add(organiser_group_ensure())
+    return user
+
+
+@pytest.fixture
 def world(db):
     """One room with a question and an open poll, and one user per role."""
     room = LiveRoom.objects.create(session=SessionFactory(), is_open=True)

@@ -43,3 +43,19 @@ for _database in DATABASES.values():  # noqa: F405
 CONN_HEALTH_CHECKS = True
 for _database in DATABASES.values():  # noqa: F405
     _database["CONN_HEALTH_CHECKS"] = True
+
+# One line per request on stdout: method, path with secrets redacted, status, duration; no query
+# string, address or user (trialoog.middleware.RequestLogMiddleware). First, so it times everything.
+MIDDLEWARE = ["trialoog.middleware.RequestLogMiddleware", *MIDDLEWARE]  # noqa: F405
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "formatters": {"request": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        **LOGGING["handlers"],  # noqa: F405
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "request"},
+    },
+    "loggers": {
+        **LOGGING["loggers"],  # noqa: F405
+        "trialoog.requests": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+    },
+}
