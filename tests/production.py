@@ -26,6 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 
 
+def production_settings_env(**overrides: str) -> dict[str, str]:
+    """The least environment the production settings start with, for a test that loads them in a subprocess."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "trialoog.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "OUTBOX_KEY": Fernet.generate_key().decode(),
+        **overrides,
+    }
+
+
 def suite_database_url() -> str:
     """The URL of the suite's test database, for server processes started by a test."""
     from django.db import connection

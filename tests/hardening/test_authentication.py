@@ -18,6 +18,7 @@ from django.core import mail
 
 from accounts.roles import organiser_group_ensure
 from tests.factories import UserFactory
+from tests.production import production_settings_env
 from trialoog.settings import base
 
 pytestmark = pytest.mark.django_db
@@ -255,11 +256,7 @@ def test_attendee_is_never_asked_for_a_second_factor(client, settings):
 def test_production_requires_a_second_factor_for_staff_by_default(run_python):
     """REQUIRE_MFA_FOR_STAFF is on in production unless the environment turns it off; off locally."""
     code = "import django; django.setup(); from django.conf import settings; print(settings.REQUIRE_MFA_FOR_STAFF)"
-    key = "x" * 20 + "abcdefghijklmnopqrstuvwxyz0123456789"
-
-    production = run_python(
-        code, {"DJANGO_SETTINGS_MODULE": "trialoog.settings.production", "SECRET_KEY": key}
-    )
+    production = run_python(code, production_settings_env())
     local = run_python(code, {"DJANGO_SETTINGS_MODULE": "trialoog.settings.local"})
 
     assert (production.stdout.strip(), local.stdout.strip()) == ("True", "False")

@@ -91,11 +91,12 @@ def cache_control(response) -> set[str]:
 
 
 @pytest.mark.parametrize("what", PERSONAL)
-def test_personal_page_is_never_stored(client, world, places, what):
+def test_personal_page_is_never_stored(client, world, places, reauthenticate, what):
     """The page or download answers 200 with no-store in its Cache-Control."""
     role, path = PERSONAL[what]
     if role != "anonymous":
         client.force_login(world["users"][role])
+        reauthenticate(client, "demo-trialoog")
 
     response = client.get(path.format(**places))
 

@@ -60,8 +60,9 @@ def person(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def export(client, person):
+def export(client, person, reauthenticate):
     client.force_login(person)
+    reauthenticate(client, "demo-trialoog")
     response = client.get("/mijn-gegevens/download/")
     assert response.status_code == 200
     return json.loads(response.content)

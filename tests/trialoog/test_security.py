@@ -1,15 +1,10 @@
-import secrets
-
 import pytest
-from cryptography.fernet import Fernet
+
+from tests.production import production_settings_env
 
 pytestmark = pytest.mark.django_db
 
-PRODUCTION = {
-    "DJANGO_SETTINGS_MODULE": "trialoog.settings.production",
-    "SECRET_KEY": secrets.token_urlsafe(64),
-    "OUTBOX_KEY": Fernet.generate_key().decode(),
-}
+PRODUCTION = production_settings_env()
 
 
 def test_pages_carry_a_strict_content_security_policy(client):
