@@ -7,6 +7,7 @@ from django.db.models import Count, IntegerField, Q, Value
 from django.utils import timezone
 
 from accounts.models import TRIALOOG_PERSPECTIVES, Perspective, User
+from realtime import paging
 from realtime.hashing import voter_hash
 from realtime.models import LiveRoom, Presence, Question, QuestionUpvote
 from realtime.tallies import PollTally, note_tally, question_breakdown
@@ -176,15 +177,20 @@ def _public_part(room: LiveRoom, role: str) -> dict:
 
 
 def _public_part_build(room: LiveRoom, role: str) -> dict:
-    questions = question_list(room=room)
+    questions, questions_after, questions_total = paging.questions_for_snapshot(
+        room=room, pinned=room.pinned_question_id
+    )
+    notes, notes_after, notes_total = paging.notes_for_snapshot(room=room)
     return {
         "room": room_state(room),
         "questions": questions_payload(questions, presence_counts(room_id=room.pk)),
         "perspectives": list(TRIALOOG_PERSPECTIVES),
         "polls": poll_list(room=room, role=role),
         "phases": [phase_payload(p) for p in room.phases.all()],
-        "notes": notes_payload(note_list(room=room)),
+        "notes": notes_payload(notes),
         "actions": [action_payload(a) for a in room.actions.all()],
+        "totals": {"questions": questions_total, "notes": notes_total},
+        "more": {"questions": questions_after, "notes": notes_after},
     }
 
 
@@ -259,20 +265,61 @@ def _snapshot_parts(room: LiveRoom, viewers: list[tuple[User | None, str]]) -> l
 
 
 def _moderator_part(room: LiveRoom, present: dict[str, int]) -> dict:
+    """The moderators' queues, each bounded to ROOM_SNAPSHOT_QUEUE rows, with their totals and cursors."""
+    lists, more, totals = {}, {}, {}
+    for name in ("pending", "hidden", "pending_notes", "hidden_notes"):
+        rows, more[name] = paging.list_slice(room=room, name=name, after=None, limit=paging.snapshot_queue())
+        totals[name] = len(rows) if more[name] is None else paging.list_total(room=room, name=name)
+        lists[name] = rows
+    # The shapes stay as they were: questions newest first, notes oldest first.
     return {
         "mod_seq": room.mod_seq,
-        "pending": questions_payload(
-            question_list(room=room, statuses=[Question.Status.PENDING], order="new"), present
-        ),
-        "hidden": questions_payload(
-            question_list(
-                room=room, statuses=[Question.Status.HIDDEN, Question.Status.REJECTED], order="new"
-            ),
-            present,
-        ),
+        "pending": questions_payload(sorted(lists["pending"], key=_newest_first), present),
+        "hidden": questions_payload(sorted(lists["hidden"], key=_newest_first), present),
         "stats": perspective_stats(room=room),
-        "pending_notes": notes_payload(note_list(room=room, statuses=["pending"])),
-        "hidden_notes": notes_payload(note_list(room=room, statuses=["hidden"])),
+        "pending_notes": notes_payload(sorted(lists["pending_notes"], key=_oldest_first)),
+        "hidden_notes": notes_payload(sorted(lists["hidden_notes"], key=_oldest_first)),
+        "queue_totals": totals,
+        "queue_more": more,
+    }
+
+
+def _newest_first(row) -> tuple:
+    return (-row.created_at.timestamp(), -row.pk)
+
+
+def _oldest_first(row) -> tuple:
+    return (row.created_at, row.pk)
+
+
+def room_list_page(*, room: LiveRoom, user: User, role: str, name: str, after: int | None) -> dict | None:
+    """
+    One page of a room list for `GET /zaal/<code>/meer/`, or None when this role may not read it.
+
+    The items have the snapshot's shapes; the person's own upvotes, questions
+    and reactions among them come along, as in the snapshot.
+    """
+    spec = paging.ROOM_LISTS.get(name)
+    if spec is None or (spec.moderators_only and role != "moderator"):
+        return None
+    rows, following = paging.list_slice(room=room, name=name, after=after, limit=paging.page_size())
+    questions = rows if spec.model is Question else []
+    notes = [] if spec.model is Question else rows
+    mine = _personal_parts(
+        room=room,
+        users=[user],
+        question_ids=[q.pk for q in questions],
+        poll_ids=[],
+        note_ids=[n.pk for n in notes],
+        question_scope=[q.pk for q in questions],
+    )[user.pk]
+    return {
+        "list": name,
+        "items": questions_payload(questions) if questions else notes_payload(notes),
+        "next": following,
+        "my_upvotes": mine["my_upvotes"],
+        "my_questions": mine["my_questions"],
+        "my_reactions": mine["my_reactions"],
     }
 
 
@@ -296,8 +343,13 @@ def _mine(kind: str, users: list[User], target_ids: list[int], salt: str) -> lis
     return [{key: pairs[key] for key in keys[i : i + HASH_CHUNK]} for i in range(0, len(keys), HASH_CHUNK)]
 
 
-def _personal_parts(*, room, users, question_ids, poll_ids, note_ids) -> dict[int, dict]:
-    """Per person: which questions they upvoted and asked, what they voted and how they reacted."""
+def _personal_parts(*, room, users, question_ids, poll_ids, note_ids, question_scope=None) -> dict[int, dict]:
+    """
+    Per person: which questions they upvoted and asked, what they voted and how they reacted.
+
+    Own questions are those among `question_scope` when given, else the
+    newest ROOM_SNAPSHOT_TOP + ROOM_SNAPSHOT_NEWEST per person (pending ones too).
+    """
     from realtime.models import NoteReaction, PollChoice
 
     parts = {u.pk: {"my_upvotes": [], "my_votes": {}, "my_reactions": {}, "my_questions": []} for u in users}
@@ -323,13 +375,13 @@ def _personal_parts(*, room, users, question_ids, poll_ids, note_ids) -> dict[in
         for key, kind in rows.values_list("voter_hash", "kind"):
             person, note = chunk[key]
             parts[person]["my_reactions"][str(note)] = kind
-    mine = (
-        Question.objects.filter(room=room, author_id__in=parts)
-        .exclude(status=Question.Status.WITHDRAWN)
-        .values_list("author_id", "pk")
-    )
-    for author, question in mine:
-        parts[author]["my_questions"].append(question)
+    mine = Question.objects.filter(room=room, author_id__in=parts).exclude(status=Question.Status.WITHDRAWN)
+    if question_scope is not None:
+        mine = mine.filter(pk__in=question_scope)
+    limit = paging.snapshot_top() + paging.snapshot_newest()
+    for author, question in mine.order_by("-pk").values_list("author_id", "pk"):
+        if question_scope is not None or len(parts[author]["my_questions"]) < limit:
+            parts[author]["my_questions"].append(question)
     for part in parts.values():
         part["my_upvotes"].sort()
         part["my_questions"].sort()

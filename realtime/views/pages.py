@@ -2,7 +2,7 @@
 
 import segno
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,6 +29,8 @@ from realtime.views.common import (
     _sorted,
     _substance,
     room_view,
+    snapshot_more,
+    snapshot_totals,
 )
 
 # --- Pages ------------------------------------------------------------------------------------------
@@ -94,6 +96,8 @@ def console(request, room: LiveRoom, role: str):
             "hidden": _decorate(snapshot["hidden"], snapshot),
             "pinned": _pinned(snapshot, questions),
             "stats": stats,
+            "more": snapshot_more(snapshot),
+            "totals": snapshot_totals(snapshot),
             "projector_url": request.build_absolute_uri(
                 reverse("realtime:projector_token", args=[room.projector_token])
             ),
@@ -104,6 +108,33 @@ def console(request, room: LiveRoom, role: str):
             **_substance(snapshot, moderator=True),
         },
     )
+
+
+@require_GET
+@room_view()
+def room_more(request, room: LiveRoom, role: str):
+    """
+    One page of a room list as JSON, for "Meer laden": `?lijst=questions&na=<id>`.
+
+    The same people as the room page may read it; the moderators' lists
+    (pending, hidden) answer everyone else with 404, like the console.
+    """
+    after = request.GET.get("na") or None
+    if after is not None and not (after.isdigit() and len(after) <= 12):
+        return JsonResponse({"error": "invalid"}, status=400)
+    page = selectors.room_list_page(
+        room=room,
+        user=request.user,
+        role=role,
+        name=request.GET.get("lijst", ""),
+        after=int(after) if after else None,
+    )
+    if page is None:
+        raise Http404
+    response = JsonResponse(page, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+    # The person's own upvotes and questions are in it.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _render_projector(request, room: LiveRoom):

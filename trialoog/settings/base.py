@@ -155,6 +155,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 # The lens: no figure is published for fewer people of one perspective than this (docs/privacy-of-opinions.md).
 LENS_MIN_GROUP = max(2, int(os.environ.get("LENS_MIN_GROUP", "3")))
 
+# Bounded live-room snapshots (docs/realtime-protocol.md "Snapshot"): the most upvoted and the newest
+# questions and notes, the moderators' queues capped; the rest is paged over HTTP.
+ROOM_SNAPSHOT_TOP = max(1, int(os.environ.get("ROOM_SNAPSHOT_TOP", "100")))
+ROOM_SNAPSHOT_NEWEST = max(1, int(os.environ.get("ROOM_SNAPSHOT_NEWEST", "50")))
+ROOM_SNAPSHOT_QUEUE = max(1, int(os.environ.get("ROOM_SNAPSHOT_QUEUE", "100")))
+ROOM_PAGE_SIZE = max(1, min(200, int(os.environ.get("ROOM_PAGE_SIZE", "50"))))
+
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "mailto:security@example.org")
 PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "privacy@example.org")
