@@ -36,16 +36,27 @@ ROOM_LISTS: dict[str, RoomList] = {
 }
 
 
-def snapshot_top() -> int:
-    return settings.ROOM_SNAPSHOT_TOP
+class Limits(NamedTuple):
+    """How many rows a snapshot carries: the most upvoted, the newest, and per moderators' queue."""
+
+    top: int
+    newest: int
+    queue: int
 
 
-def snapshot_newest() -> int:
-    return settings.ROOM_SNAPSHOT_NEWEST
+def socket_limits() -> Limits:
+    """The bounds of the socket's `room.snapshot` (ROOM_SNAPSHOT_*)."""
+    return Limits(settings.ROOM_SNAPSHOT_TOP, settings.ROOM_SNAPSHOT_NEWEST, settings.ROOM_SNAPSHOT_QUEUE)
 
 
-def snapshot_queue() -> int:
-    return settings.ROOM_SNAPSHOT_QUEUE
+def page_limits() -> Limits:
+    """The bounds of the HTML pages (ROOM_PAGE_*), never above the socket's."""
+    socket = socket_limits()
+    return Limits(
+        min(settings.ROOM_PAGE_TOP, socket.top),
+        min(settings.ROOM_PAGE_NEWEST, socket.newest),
+        min(settings.ROOM_PAGE_QUEUE, socket.queue),
+    )
 
 
 def page_size() -> int:
@@ -78,17 +89,19 @@ def list_total(*, room: LiveRoom, name: str) -> int:
     return list_queryset(room=room, name=name).count()
 
 
-def questions_for_snapshot(*, room: LiveRoom, pinned: int | None) -> tuple[list[Question], int | None, int]:
+def questions_for_snapshot(
+    *, room: LiveRoom, pinned: int | None, limits: Limits
+) -> tuple[list[Question], int | None, int]:
     """
     The public questions a snapshot carries, in 'top' order, the id to page on after, and their total.
 
-    These are the ROOM_SNAPSHOT_TOP most upvoted, the ROOM_SNAPSHOT_NEWEST
-    newest and the pinned one. Pages continue after the newest: the most
+    These are the `limits.top` most upvoted, the `limits.newest` newest and
+    the pinned one. Pages continue after the newest: the most
     upvoted among older questions are already there, and a client drops what it has.
     """
-    newest, after = list_slice(room=room, name="questions", after=None, limit=snapshot_newest())
+    newest, after = list_slice(room=room, name="questions", after=None, limit=limits.newest)
     rows = list_queryset(room=room, name="questions")
-    top = list(rows.order_by("-upvotes", "-created_at", "-pk")[: snapshot_top()])
+    top = list(rows.order_by("-upvotes", "-created_at", "-pk")[: limits.top])
     extra = {q.pk: q for q in newest if q.pk not in {t.pk for t in top}}
     if pinned is not None and pinned not in extra and pinned not in {t.pk for t in top}:
         extra.update({q.pk: q for q in rows.filter(pk=pinned)})
@@ -100,19 +113,19 @@ def questions_for_snapshot(*, room: LiveRoom, pinned: int | None) -> tuple[list[
     return chosen, after, total
 
 
-def notes_for_snapshot(*, room: LiveRoom) -> tuple[list[Note], int | None, int]:
+def notes_for_snapshot(*, room: LiveRoom, limits: Limits) -> tuple[list[Note], int | None, int]:
     """
     The visible notes a snapshot carries, oldest first, the id to page on after, and their total.
 
-    The ROOM_SNAPSHOT_NEWEST newest and up to ROOM_SNAPSHOT_TOP marked as
-    common ground (the board shows those first).
+    The `limits.newest` newest and as many older ones marked as common
+    ground (the board shows those first).
     """
-    newest, after = list_slice(room=room, name="notes", after=None, limit=snapshot_newest())
+    newest, after = list_slice(room=room, name="notes", after=None, limit=limits.newest)
     rows = list_queryset(room=room, name="notes")
     ground = []
     if after is not None:
         ground = list(
-            rows.filter(mark=Note.Mark.COMMON_GROUND, pk__lt=after).order_by("-pk")[: snapshot_top()]
+            rows.filter(mark=Note.Mark.COMMON_GROUND, pk__lt=after).order_by("-pk")[: limits.newest]
         )
     chosen = newest + ground
     total = len(chosen) if after is None else rows.count()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from realtime import selectors
+from realtime import paging, selectors
 from realtime.forms import (
     ActionForm,
     NoteAddForm,
@@ -53,7 +53,7 @@ def join(request):
 @require_GET
 @room_view()
 def room(request, room: LiveRoom, role: str):
-    snapshot = selectors.room_snapshot(room=room, user=request.user, role=role)
+    snapshot = selectors.room_snapshot(room=room, user=request.user, role=role, limits=paging.page_limits())
     sort = _sort(request)
     questions = _decorate(snapshot["questions"], snapshot)
     return render(
@@ -78,7 +78,7 @@ def room(request, room: LiveRoom, role: str):
 @require_GET
 @room_view(moderator=True)
 def console(request, room: LiveRoom, role: str):
-    snapshot = selectors.room_snapshot(room=room, user=request.user, role=role)
+    snapshot = selectors.room_snapshot(room=room, user=request.user, role=role, limits=paging.page_limits())
     questions = _decorate(snapshot["questions"], snapshot)
     presence = snapshot["presence"]
     stats = [
@@ -138,7 +138,7 @@ def room_more(request, room: LiveRoom, role: str):
 
 
 def _render_projector(request, room: LiveRoom):
-    snapshot = selectors.room_snapshot(room=room, user=None, role="projector")
+    snapshot = selectors.room_snapshot(room=room, user=None, role="projector", limits=paging.page_limits())
     questions = _decorate(snapshot["questions"], snapshot)
     pinned = _pinned(snapshot, questions)
     top = [q for q in questions if q["status"] == Question.Status.VISIBLE and q is not pinned]

@@ -888,20 +888,6 @@ function start(data, root) {
       }
     }
     each(item, "edit-text", (el) => setValue(el, note.text));
-    each(item, "merge", (el) => {
-      el.hidden = note.status !== "visible";
-    });
-    each(item, "merge-options", (select) => {
-      const others = [...state.notes.values()].filter((n) => n.status === "visible" && n.id !== note.id);
-      const signature = JSON.stringify(others.map((n) => [n.id, n.text]));
-      if (select.dataset.signature === signature || document.activeElement === select) return;
-      select.dataset.signature = signature;
-      const selected = select.value;
-      select.replaceChildren(
-        ...others.map((n) => new Option(n.text.length > 80 ? `${n.text.slice(0, 79)}…` : n.text, String(n.id))),
-      );
-      if (others.some((n) => String(n.id) === selected)) select.value = selected;
-    });
   }
 
   function boardOrder(a, b) {
@@ -924,6 +910,25 @@ function start(data, root) {
         .sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
       syncList(list, items, "note", fillNote);
       counted(`notes-${list.dataset.noteList}`, items.length);
+    }
+    renderMergeForm(notes);
+  }
+
+  // The console's one merge form: both choices list every visible note the console holds.
+  function renderMergeForm(notes) {
+    const visible = notes.filter((n) => n.status === "visible").sort((a, b) => a.id - b.id);
+    each(root, "merge-box", (el) => {
+      el.hidden = visible.length < 2;
+    });
+    const signature = JSON.stringify(visible.map((n) => [n.id, n.text]));
+    for (const select of root.querySelectorAll("[data-merge-options]")) {
+      if (select.dataset.signature === signature || document.activeElement === select) continue;
+      select.dataset.signature = signature;
+      const selected = select.value;
+      select.replaceChildren(
+        ...visible.map((n) => new Option(n.text.length > 80 ? `${n.text.slice(0, 79)}…` : n.text, String(n.id))),
+      );
+      if (visible.some((n) => String(n.id) === selected)) select.value = selected;
     }
   }
 

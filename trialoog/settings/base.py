@@ -161,6 +161,11 @@ ROOM_SNAPSHOT_TOP = max(1, int(os.environ.get("ROOM_SNAPSHOT_TOP", "100")))
 ROOM_SNAPSHOT_NEWEST = max(1, int(os.environ.get("ROOM_SNAPSHOT_NEWEST", "50")))
 ROOM_SNAPSHOT_QUEUE = max(1, int(os.environ.get("ROOM_SNAPSHOT_QUEUE", "100")))
 ROOM_PAGE_SIZE = max(1, min(200, int(os.environ.get("ROOM_PAGE_SIZE", "50"))))
+# The HTML pages (room, console, projector) render and embed fewer, so each stays under 500 KB
+# however large the room (tests/hardening/test_bounded_snapshots.py); the socket's snapshot brings the rest.
+ROOM_PAGE_TOP = max(1, int(os.environ.get("ROOM_PAGE_TOP", "20")))
+ROOM_PAGE_NEWEST = max(1, int(os.environ.get("ROOM_PAGE_NEWEST", "10")))
+ROOM_PAGE_QUEUE = max(1, int(os.environ.get("ROOM_PAGE_QUEUE", "5")))
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "mailto:security@example.org")
