@@ -227,7 +227,9 @@ def room_snapshots(
     return snapshots
 
 
-def room_snapshot_texts(*, room: LiveRoom, viewers: list[tuple[User | None, str]]) -> list[str]:
+def room_snapshot_texts(
+    *, room: LiveRoom, viewers: list[tuple[User | None, str]], limits: paging.Limits | None = None
+) -> list[str]:
     """The same snapshots as JSON frames; the parts everyone shares are serialized once, not per person."""
     texts: dict[int, str] = {}
 
@@ -239,7 +241,7 @@ def room_snapshot_texts(*, room: LiveRoom, viewers: list[tuple[User | None, str]
 
     return [
         "{" + ",".join(t for t in map(text, parts) if t) + "}"
-        for parts in _snapshot_parts(room, viewers, paging.socket_limits())
+        for parts in _snapshot_parts(room, viewers, limits or paging.socket_limits())
     ]
 
 

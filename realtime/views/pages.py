@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from realtime import paging, selectors
+from realtime import paging, ratelimit, selectors
 from realtime.forms import (
     ActionForm,
     NoteAddForm,
@@ -122,6 +122,12 @@ def room_more(request, room: LiveRoom, role: str):
     after = request.GET.get("na") or None
     if after is not None and not (after.isdigit() and len(after) <= 12):
         return JsonResponse({"error": "invalid"}, status=400)
+    # Each page counts as a room action: a script cannot walk the room's lists faster than a person acts.
+    wait = ratelimit.room_action_hit(user_id=request.user.pk)
+    if wait:
+        response = JsonResponse({"error": "rate_limited", "retry_after": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     page = selectors.room_list_page(
         room=room,
         user=request.user,

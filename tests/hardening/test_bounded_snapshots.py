@@ -80,7 +80,9 @@ def _walk(user, code: str, name: str, after=None) -> tuple[list[int], int]:
     ids, pages = [], 0
     while True:
         params = {"lijst": name} if after is None else {"lijst": name, "na": after}
-        page = _get(user, reverse("realtime:room_more", args=[code]), **params).json()
+        response = _get(user, reverse("realtime:room_more", args=[code]), **params)
+        assert response.status_code == 200
+        page = response.json()
         ids += [item["id"] for item in page["items"]]
         pages += 1
         after = page["next"]
@@ -88,8 +90,10 @@ def _walk(user, code: str, name: str, after=None) -> tuple[list[int], int]:
             return ids, pages
 
 
-def test_paging_returns_every_visible_question_and_note_exactly_once(large_room):
+def test_paging_returns_every_visible_question_and_note_exactly_once(large_room, settings):
     """From the start to the end, the pages hold each visible question and note once, and nothing else."""
+    # Large pages: every page counts against the person's room-action limit.
+    settings.ROOM_PAGE_SIZE = 200
     room, attendee, _moderator, filled = large_room
 
     questions, question_pages = _walk(attendee, room.session.code, "questions")
@@ -97,13 +101,14 @@ def test_paging_returns_every_visible_question_and_note_exactly_once(large_room)
 
     assert sorted(questions) == sorted(filled.visible_questions)
     assert len(questions) == len(set(questions))
-    assert question_pages == -(-len(filled.visible_questions) // 50)
+    assert question_pages == -(-len(filled.visible_questions) // 200)
     assert sorted(notes) == sorted(filled.visible_notes)
     assert len(notes) == len(set(notes))
 
 
-def test_snapshot_plus_its_pages_is_the_whole_room(large_room):
+def test_snapshot_plus_its_pages_is_the_whole_room(large_room, settings):
     """A client that starts from the snapshot and follows its cursor ends up with every visible question."""
+    settings.ROOM_PAGE_SIZE = 200
     room, attendee, _moderator, filled = large_room
     code = room.session.code
     visible = Question.objects.filter(room=room, status__in=["visible", "answered"])

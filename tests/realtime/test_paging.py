@@ -161,3 +161,17 @@ def test_page_of_another_event_is_refused(client, live_room, make_participant):
     client.force_login(UserFactory())
 
     assert _page(client, live_room, lijst="questions").status_code == 403
+
+
+def test_pages_count_against_the_room_action_limit(paging_client, live_room):
+    """Past the per-person limit a page answers 429 with Retry-After, like a room action."""
+    from realtime.ratelimit import LIMIT_PER_WINDOW
+
+    client, _person = paging_client
+    # Twice the limit and one: however the requests fall across two windows, one window overflows.
+    responses = [_page(client, live_room, lijst="questions") for _ in range(2 * LIMIT_PER_WINDOW + 1)]
+    refused = [r for r in responses if r.status_code == 429]
+
+    assert {r.status_code for r in responses} == {200, 429}
+    assert refused[0]["Retry-After"].isdigit()
+    assert refused[0].json()["error"] == "rate_limited"

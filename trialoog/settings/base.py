@@ -159,7 +159,7 @@ LENS_MIN_GROUP = max(2, int(os.environ.get("LENS_MIN_GROUP", "3")))
 # questions and notes, the moderators' queues capped; the rest is paged over HTTP.
 ROOM_SNAPSHOT_TOP = max(1, int(os.environ.get("ROOM_SNAPSHOT_TOP", "100")))
 ROOM_SNAPSHOT_NEWEST = max(1, int(os.environ.get("ROOM_SNAPSHOT_NEWEST", "50")))
-ROOM_SNAPSHOT_QUEUE = max(1, int(os.environ.get("ROOM_SNAPSHOT_QUEUE", "100")))
+ROOM_SNAPSHOT_QUEUE = max(1, int(os.environ.get("ROOM_SNAPSHOT_QUEUE", "50")))
 ROOM_PAGE_SIZE = max(1, min(200, int(os.environ.get("ROOM_PAGE_SIZE", "50"))))
 # The HTML pages (room, console, projector) render and embed fewer, so each stays under 500 KB
 # however large the room (tests/hardening/test_bounded_snapshots.py); the socket's snapshot brings the rest.
