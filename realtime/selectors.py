@@ -7,6 +7,7 @@ from django.db.models import Count, IntegerField, Q, Value
 from django.utils import timezone
 
 from accounts.models import TRIALOOG_PERSPECTIVES, Perspective, User
+from realtime import paging
 from realtime.hashing import voter_hash
 from realtime.models import LiveRoom, Presence, Question, QuestionUpvote
 from realtime.tallies import PollTally, note_tally, question_breakdown
@@ -165,12 +166,12 @@ def room_state(room: LiveRoom) -> dict:
     }
 
 
-_public_cache: dict[tuple[int, int], dict] = {}
+_public_cache: dict[tuple, dict] = {}
 _public_cache_lock = threading.Lock()
 PUBLIC_CACHE_SIZE = 256
 
 
-def _public_part(room: LiveRoom, role: str) -> dict:
+def _public_part(room: LiveRoom, role: str, limits: paging.Limits) -> dict:
     """
     The part of the snapshot that is the same for everyone who is not a moderator.
 
@@ -179,13 +180,13 @@ def _public_part(room: LiveRoom, role: str) -> dict:
     a connect storm computes it once instead of once per person.
     """
     if role == "moderator":
-        return _public_part_build(room, role)
-    key = (room.pk, room.seq)
+        return _public_part_build(room, role, limits)
+    key = (room.pk, room.seq, limits)
     with _public_cache_lock:
         found = _public_cache.get(key)
     if found is not None:
         return found
-    part = _public_part_build(room, role)
+    part = _public_part_build(room, role, limits)
     with _public_cache_lock:
         _public_cache[key] = part
         while len(_public_cache) > PUBLIC_CACHE_SIZE:
@@ -193,30 +194,41 @@ def _public_part(room: LiveRoom, role: str) -> dict:
     return part
 
 
-def _public_part_build(room: LiveRoom, role: str) -> dict:
-    questions = question_list(room=room)
+def _public_part_build(room: LiveRoom, role: str, limits: paging.Limits) -> dict:
+    questions, questions_after, questions_total = paging.questions_for_snapshot(
+        room=room, pinned=room.pinned_question_id, limits=limits
+    )
+    notes, notes_after, notes_total = paging.notes_for_snapshot(room=room, limits=limits)
     return {
         "room": room_state(room),
         "questions": questions_payload(questions, presence_counts(room_id=room.pk)),
         "perspectives": list(TRIALOOG_PERSPECTIVES),
         "polls": poll_list(room=room, role=role),
         "phases": [phase_payload(p) for p in room.phases.all()],
-        "notes": notes_payload(note_list(room=room)),
+        "notes": notes_payload(notes),
         "actions": [action_payload(a) for a in room.actions.all()],
+        "totals": {"questions": questions_total, "notes": notes_total},
+        "more": {"questions": questions_after, "notes": notes_after},
     }
 
 
-def room_snapshot(*, room: LiveRoom, user: User | None, role: str) -> dict:
+def room_snapshot(
+    *, room: LiveRoom, user: User | None, role: str, limits: paging.Limits | None = None
+) -> dict:
     """
-    Everything a client needs to draw the room from scratch.
+    Everything a client needs to draw the room from scratch, within `limits` (default: the socket's).
 
     Moderators also get the pending queue and per-perspective statistics;
     participants get which questions they upvoted and which are theirs.
+    Long lists are bounded (realtime/paging.py): `totals` and `more` say
+    what else there is and where its pages start.
     """
-    return room_snapshots(room=room, viewers=[(user, role)])[0]
+    return room_snapshots(room=room, viewers=[(user, role)], limits=limits)[0]
 
 
-def room_snapshots(*, room: LiveRoom, viewers: list[tuple[User | None, str]]) -> list[dict]:
+def room_snapshots(
+    *, room: LiveRoom, viewers: list[tuple[User | None, str]], limits: paging.Limits | None = None
+) -> list[dict]:
     """
     `room_snapshot` for many viewers `(user, role)` of one room at once.
 
@@ -225,7 +237,7 @@ def room_snapshots(*, room: LiveRoom, viewers: list[tuple[User | None, str]]) ->
     reconnects together costs a handful of queries, not a handful per person.
     """
     snapshots = []
-    for parts in _snapshot_parts(room, viewers):
+    for parts in _snapshot_parts(room, viewers, limits or paging.socket_limits()):
         snapshot = {}
         for part in parts:
             snapshot.update(part)
@@ -233,7 +245,9 @@ def room_snapshots(*, room: LiveRoom, viewers: list[tuple[User | None, str]]) ->
     return snapshots
 
 
-def room_snapshot_texts(*, room: LiveRoom, viewers: list[tuple[User | None, str]]) -> list[str]:
+def room_snapshot_texts(
+    *, room: LiveRoom, viewers: list[tuple[User | None, str]], limits: paging.Limits | None = None
+) -> list[str]:
     """The same snapshots as JSON frames; the parts everyone shares are serialized once, not per person."""
     texts: dict[int, str] = {}
 
@@ -244,17 +258,20 @@ def room_snapshot_texts(*, room: LiveRoom, viewers: list[tuple[User | None, str]
         return found
 
     return [
-        "{" + ",".join(t for t in map(text, parts) if t) + "}" for parts in _snapshot_parts(room, viewers)
+        "{" + ",".join(t for t in map(text, parts) if t) + "}"
+        for parts in _snapshot_parts(room, viewers, limits or paging.socket_limits())
     ]
 
 
-def _snapshot_parts(room: LiveRoom, viewers: list[tuple[User | None, str]]) -> list[list[dict]]:
+def _snapshot_parts(
+    room: LiveRoom, viewers: list[tuple[User | None, str]], limits: paging.Limits
+) -> list[list[dict]]:
     """Per viewer, the dicts that together make the snapshot; shared parts are the same objects."""
     room = LiveRoom.objects.select_related("session__event", "current_phase").get(pk=room.pk)
     presence = {"presence": presence_counts(room_id=room.pk)}
     roles = {role for _user, role in viewers}
     heads = {role: {"type": "room.snapshot", "seq": room.seq, "role": role} for role in roles}
-    public = {role: _public_part(room, role) for role in roles}
+    public = {role: _public_part(room, role, limits) for role in roles}
     people = {user.pk: user for user, _role in viewers if user is not None and user.is_authenticated}
     shared = public.get("participant") or next(iter(public.values()))
     personal = _personal_parts(
@@ -263,8 +280,9 @@ def _snapshot_parts(room: LiveRoom, viewers: list[tuple[User | None, str]]) -> l
         question_ids=[q["id"] for q in shared["questions"]],
         poll_ids=[p["id"] for p in shared["polls"]],
         note_ids=[n["id"] for n in shared["notes"]],
+        own_limit=limits.top + limits.newest,
     )
-    moderator_part = _moderator_part(room, presence["presence"]) if "moderator" in roles else None
+    moderator_part = _moderator_part(room, presence["presence"], limits) if "moderator" in roles else None
     out = []
     for user, role in viewers:
         parts = [heads[role], public[role], presence]
@@ -276,21 +294,62 @@ def _snapshot_parts(room: LiveRoom, viewers: list[tuple[User | None, str]]) -> l
     return out
 
 
-def _moderator_part(room: LiveRoom, present: dict[str, int]) -> dict:
+def _moderator_part(room: LiveRoom, present: dict[str, int], limits: paging.Limits) -> dict:
+    """The moderators' queues, each bounded to `limits.queue` rows, with their totals and cursors."""
+    lists, more, totals = {}, {}, {}
+    for name in ("pending", "hidden", "pending_notes", "hidden_notes"):
+        rows, more[name] = paging.list_slice(room=room, name=name, after=None, limit=limits.queue)
+        totals[name] = len(rows) if more[name] is None else paging.list_total(room=room, name=name)
+        lists[name] = rows
+    # The shapes stay as they were: questions newest first, notes oldest first.
     return {
         "mod_seq": room.mod_seq,
-        "pending": questions_payload(
-            question_list(room=room, statuses=[Question.Status.PENDING], order="new"), present
-        ),
-        "hidden": questions_payload(
-            question_list(
-                room=room, statuses=[Question.Status.HIDDEN, Question.Status.REJECTED], order="new"
-            ),
-            present,
-        ),
+        "pending": questions_payload(sorted(lists["pending"], key=_newest_first), present),
+        "hidden": questions_payload(sorted(lists["hidden"], key=_newest_first), present),
         "stats": perspective_stats(room=room),
-        "pending_notes": notes_payload(note_list(room=room, statuses=["pending"])),
-        "hidden_notes": notes_payload(note_list(room=room, statuses=["hidden"])),
+        "pending_notes": notes_payload(sorted(lists["pending_notes"], key=_oldest_first)),
+        "hidden_notes": notes_payload(sorted(lists["hidden_notes"], key=_oldest_first)),
+        "queue_totals": totals,
+        "queue_more": more,
+    }
+
+
+def _newest_first(row) -> tuple:
+    return (-row.created_at.timestamp(), -row.pk)
+
+
+def _oldest_first(row) -> tuple:
+    return (row.created_at, row.pk)
+
+
+def room_list_page(*, room: LiveRoom, user: User, role: str, name: str, after: int | None) -> dict | None:
+    """
+    One page of a room list for `GET /zaal/<code>/meer/`, or None when this role may not read it.
+
+    The items have the snapshot's shapes; the person's own upvotes, questions
+    and reactions among them come along, as in the snapshot.
+    """
+    spec = paging.ROOM_LISTS.get(name)
+    if spec is None or (spec.moderators_only and role != "moderator"):
+        return None
+    rows, following = paging.list_slice(room=room, name=name, after=after, limit=paging.page_size())
+    questions = rows if spec.model is Question else []
+    notes = [] if spec.model is Question else rows
+    mine = _personal_parts(
+        room=room,
+        users=[user],
+        question_ids=[q.pk for q in questions],
+        poll_ids=[],
+        note_ids=[n.pk for n in notes],
+        question_scope=[q.pk for q in questions],
+    )[user.pk]
+    return {
+        "list": name,
+        "items": questions_payload(questions) if questions else notes_payload(notes),
+        "next": following,
+        "my_upvotes": mine["my_upvotes"],
+        "my_questions": mine["my_questions"],
+        "my_reactions": mine["my_reactions"],
     }
 
 
@@ -314,8 +373,15 @@ def _mine(kind: str, users: list[User], target_ids: list[int], salt: str) -> lis
     return [{key: pairs[key] for key in keys[i : i + HASH_CHUNK]} for i in range(0, len(keys), HASH_CHUNK)]
 
 
-def _personal_parts(*, room, users, question_ids, poll_ids, note_ids) -> dict[int, dict]:
-    """Per person: which questions they upvoted and asked, what they voted and how they reacted."""
+def _personal_parts(
+    *, room, users, question_ids, poll_ids, note_ids, question_scope=None, own_limit: int = 0
+) -> dict[int, dict]:
+    """
+    Per person: which questions they upvoted and asked, what they voted and how they reacted.
+
+    Own questions are those among `question_scope` when given, else each
+    person's newest `own_limit` (pending ones too).
+    """
     from realtime.models import NoteReaction, PollChoice
 
     parts = {u.pk: {"my_upvotes": [], "my_votes": {}, "my_reactions": {}, "my_questions": []} for u in users}
@@ -341,13 +407,12 @@ def _personal_parts(*, room, users, question_ids, poll_ids, note_ids) -> dict[in
         for key, kind in rows.values_list("voter_hash", "kind"):
             person, note = chunk[key]
             parts[person]["my_reactions"][str(note)] = kind
-    mine = (
-        Question.objects.filter(room=room, author_id__in=parts)
-        .exclude(status=Question.Status.WITHDRAWN)
-        .values_list("author_id", "pk")
-    )
-    for author, question in mine:
-        parts[author]["my_questions"].append(question)
+    mine = Question.objects.filter(room=room, author_id__in=parts).exclude(status=Question.Status.WITHDRAWN)
+    if question_scope is not None:
+        mine = mine.filter(pk__in=question_scope)
+    for author, question in mine.order_by("-pk").values_list("author_id", "pk"):
+        if question_scope is not None or len(parts[author]["my_questions"]) < own_limit:
+            parts[author]["my_questions"].append(question)
     for part in parts.values():
         part["my_upvotes"].sort()
         part["my_questions"].sort()

@@ -6,6 +6,7 @@ app_name = "realtime"
 urlpatterns = [
     path("zaal/", views.join, name="join"),
     path("zaal/<str:code>/", views.room, name="room"),
+    path("zaal/<str:code>/meer/", views.room_more, name="room_more"),
     path("zaal/<str:code>/vraag/", views.ask, name="ask"),
     path("zaal/<str:code>/steun/", views.vote, name="vote"),
     path("zaal/<str:code>/intrekken/", views.withdraw, name="withdraw"),

@@ -13,6 +13,7 @@ from realtime.views.pages import (
     projector,
     projector_token,
     room,
+    room_more,
 )
 from realtime.views.questions import (
     ask,
@@ -44,6 +45,7 @@ from realtime.views.substance import (
 __all__ = [
     "join",
     "room",
+    "room_more",
     "console",
     "projector",
     "projector_token",

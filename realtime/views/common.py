@@ -105,6 +105,8 @@ def _strings() -> dict[str, str]:
         "premod_off_button": _("Voormoderatie uitzetten"),
         "withdrawn": _("Uw vraag is ingetrokken."),
         "error": _("Er ging iets mis. Probeer het opnieuw."),
+        "more_shown": _("%(shown)s van de %(total)s getoond."),
+        "more_loaded": _("%(count)s meer geladen."),
         **display_strings(),
     }
 
@@ -143,6 +145,9 @@ def _page_data(*, snapshot: dict, page: str, token: str = "", can_ask: bool = Fa
         "poll_states": {str(value): str(label) for value, label in Poll.State.choices},
         "action_statuses": {str(value): str(label) for value, label in Action.Status.choices},
         "strings": _strings(),
+        "more_url": ""
+        if page == "projector"
+        else reverse("realtime:room_more", args=[snapshot["room"]["code"]]),
     }
 
 
@@ -167,15 +172,29 @@ def _substance(snapshot: dict, *, moderator: bool = False) -> dict:
         "min_group": min_group(),
     }
     if moderator:
+        more, totals = snapshot_more(snapshot), snapshot_totals(snapshot)
         context["note_lists"] = [
-            ("pending", _("Wachtrij"), notes_display(snapshot["pending_notes"]), "pending"),
-            ("visible", _("In de zaal"), notes, "visible"),
-            ("hidden", _("Verborgen"), notes_display(snapshot["hidden_notes"]), "hidden"),
+            (key, title, items, key, name, more[name], totals[name])
+            for key, title, items, name in (
+                ("pending", _("Wachtrij"), notes_display(snapshot["pending_notes"]), "pending_notes"),
+                ("visible", _("In de zaal"), notes, "notes"),
+                ("hidden", _("Verborgen"), notes_display(snapshot["hidden_notes"]), "hidden_notes"),
+            )
         ]
         for action in context["actions"]:
             action["form"] = ActionForm(initial={**action, "action_id": action["id"]}, auto_id=False)
         context["blank_action"] = {"form": ActionForm(auto_id=False)}
     return context
+
+
+def snapshot_more(snapshot: dict) -> dict:
+    """Where each bounded list of the snapshot goes on (a row id to page after), or None at its end."""
+    return {**snapshot["more"], **snapshot.get("queue_more", {})}
+
+
+def snapshot_totals(snapshot: dict) -> dict:
+    """How many rows each list of the snapshot has in all, loaded or not."""
+    return {**snapshot["totals"], **snapshot.get("queue_totals", {})}
 
 
 def _pinned(snapshot: dict, questions: list[dict]) -> dict | None:

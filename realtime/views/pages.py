@@ -2,14 +2,14 @@
 
 import segno
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from realtime import selectors
+from realtime import paging, ratelimit, selectors
 from realtime.forms import (
     ActionForm,
     NoteAddForm,
@@ -30,6 +30,8 @@ from realtime.views.common import (
     _sorted,
     _substance,
     room_view,
+    snapshot_more,
+    snapshot_totals,
 )
 
 # --- Pages ------------------------------------------------------------------------------------------
@@ -53,7 +55,7 @@ def join(request):
 @never_cache
 @room_view()
 def room(request, room: LiveRoom, role: str):
-    snapshot = selectors.room_snapshot(room=room, user=request.user, role=role)
+    snapshot = selectors.room_snapshot(room=room, user=request.user, role=role, limits=paging.page_limits())
     sort = _sort(request)
     questions = _decorate(snapshot["questions"], snapshot)
     return render(
@@ -79,7 +81,7 @@ def room(request, room: LiveRoom, role: str):
 @never_cache
 @room_view(moderator=True)
 def console(request, room: LiveRoom, role: str):
-    snapshot = selectors.room_snapshot(room=room, user=request.user, role=role)
+    snapshot = selectors.room_snapshot(room=room, user=request.user, role=role, limits=paging.page_limits())
     questions = _decorate(snapshot["questions"], snapshot)
     presence = snapshot["presence"]
     stats = [
@@ -97,6 +99,8 @@ def console(request, room: LiveRoom, role: str):
             "hidden": _decorate(snapshot["hidden"], snapshot),
             "pinned": _pinned(snapshot, questions),
             "stats": stats,
+            "more": snapshot_more(snapshot),
+            "totals": snapshot_totals(snapshot),
             "projector_url": request.build_absolute_uri(
                 reverse("realtime:projector_token", args=[room.projector_token])
             ),
@@ -109,8 +113,41 @@ def console(request, room: LiveRoom, role: str):
     )
 
 
+@require_GET
+@room_view()
+def room_more(request, room: LiveRoom, role: str):
+    """
+    One page of a room list as JSON, for "Meer laden": `?lijst=questions&na=<id>`.
+
+    The same people as the room page may read it; the moderators' lists
+    (pending, hidden) answer everyone else with 404, like the console.
+    """
+    after = request.GET.get("na") or None
+    if after is not None and not (after.isdigit() and len(after) <= 12):
+        return JsonResponse({"error": "invalid"}, status=400)
+    # Each page counts as a room action: a script cannot walk the room's lists faster than a person acts.
+    wait = ratelimit.room_action_hit(user_id=request.user.pk)
+    if wait:
+        response = JsonResponse({"error": "rate_limited", "retry_after": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    page = selectors.room_list_page(
+        room=room,
+        user=request.user,
+        role=role,
+        name=request.GET.get("lijst", ""),
+        after=int(after) if after else None,
+    )
+    if page is None:
+        raise Http404
+    response = JsonResponse(page, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+    # The person's own upvotes and questions are in it.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _render_projector(request, room: LiveRoom):
-    snapshot = selectors.room_snapshot(room=room, user=None, role="projector")
+    snapshot = selectors.room_snapshot(room=room, user=None, role="projector", limits=paging.page_limits())
     questions = _decorate(snapshot["questions"], snapshot)
     pinned = _pinned(snapshot, questions)
     top = [q for q in questions if q["status"] == Question.Status.VISIBLE and q is not pinned]

@@ -15,6 +15,7 @@ import {
   syncList,
   verdictSentence,
 } from "./room/draw.js";
+import { loadMore, renderMore } from "./room/more.js";
 
 const BACKOFF_START_MS = 1000;
 const BACKOFF_MAX_MS = 30000;
@@ -59,6 +60,9 @@ function start(data, root) {
     notes: new Map(),
     myReactions: {},
     actions: new Map(),
+    more: {}, // per bounded list: the row id its next page starts after, or null at its end
+    totals: {}, // per bounded list: its rows in all when the snapshot was made
+    generation: 0, // counts snapshots applied, so a page fetched for an older one is dropped
   };
   const outboxKey = `trialoog-outbox:${code}`;
   const inflight = new Map(); // action id -> the form it came from (this page load only)
@@ -74,6 +78,7 @@ function start(data, root) {
   render();
   connect();
   document.addEventListener("submit", onSubmit);
+  document.addEventListener("click", onMoreClick);
   window.addEventListener("online", () => {
     if (!socket && enhanced) connect();
   });
@@ -241,15 +246,19 @@ function start(data, root) {
     const value = message[key];
     if (typeof value !== "number" || value <= last) return false;
     if (value > last + 1) {
-      if (!resyncing) {
-        resyncing = true;
-        transmit({ action: "room.resync", id: newId() });
-      }
+      requestResync();
       return false;
     }
     if (key === "seq") state.seq = value;
     else state.modSeq = value;
     return true;
+  }
+
+  function requestResync() {
+    if (!resyncing) {
+      resyncing = true;
+      transmit({ action: "room.resync", id: newId() });
+    }
   }
 
   function applySnapshot(snapshot) {
@@ -274,12 +283,44 @@ function start(data, root) {
     }
     state.myReactions = snapshot.my_reactions || {};
     state.actions = new Map((snapshot.actions || []).map((a) => [a.id, a]));
+    state.more = { ...(snapshot.more || {}), ...(snapshot.queue_more || {}) };
+    state.totals = { ...(snapshot.totals || {}), ...(snapshot.queue_totals || {}) };
+    state.generation += 1;
+  }
+
+  async function onMoreClick(event) {
+    const button = event.target.closest && event.target.closest("[data-more]");
+    if (!button || !data.more_url) return;
+    const list = button.dataset.more;
+    const box = button.closest("[data-more-box]");
+    const error = box && box.querySelector("[data-more-error]");
+    const generation = state.generation;
+    button.disabled = true;
+    try {
+      const added = await loadMore({
+        url: data.more_url,
+        list,
+        state,
+        current: () => state.generation === generation,
+      });
+      if (error) error.hidden = true;
+      if (added) announce(fmt(strings.more_loaded, { count: added }));
+    } catch {
+      if (error) {
+        error.textContent = strings.error;
+        error.hidden = false;
+      }
+    } finally {
+      button.disabled = false;
+    }
+    render();
   }
 
   function applyEvent(message) {
     const previousPin = state.room.pinned;
     switch (message.type) {
       case "question.asked":
+        if (!state.questions.has(message.question.id)) state.totals.questions = (state.totals.questions || 0) + 1;
         state.questions.set(message.question.id, message.question);
         announce(format(strings.new_question, message.question.text));
         break;
@@ -310,6 +351,8 @@ function start(data, root) {
         break;
       case "question.pinned":
         state.room = { ...state.room, pinned: message.question };
+        // Not loaded here (older than the snapshot's lists): a fresh snapshot always carries it.
+        if (message.question !== null && !state.questions.has(message.question)) requestResync();
         break;
       case "room.updated": {
         const before = state.room.phase ? state.room.phase.id : null;
@@ -514,6 +557,7 @@ function start(data, root) {
     renderNotes();
     renderActions();
     renderProjectorMode();
+    renderMore(root, state, strings);
     // A question that moved up the list keeps the keyboard focus that was on it.
     if (focused && focused !== document.body && focused.isConnected && document.activeElement !== focused) {
       focused.focus({ preventScroll: true });
@@ -844,20 +888,6 @@ function start(data, root) {
       }
     }
     each(item, "edit-text", (el) => setValue(el, note.text));
-    each(item, "merge", (el) => {
-      el.hidden = note.status !== "visible";
-    });
-    each(item, "merge-options", (select) => {
-      const others = [...state.notes.values()].filter((n) => n.status === "visible" && n.id !== note.id);
-      const signature = JSON.stringify(others.map((n) => [n.id, n.text]));
-      if (select.dataset.signature === signature || document.activeElement === select) return;
-      select.dataset.signature = signature;
-      const selected = select.value;
-      select.replaceChildren(
-        ...others.map((n) => new Option(n.text.length > 80 ? `${n.text.slice(0, 79)}…` : n.text, String(n.id))),
-      );
-      if (others.some((n) => String(n.id) === selected)) select.value = selected;
-    });
   }
 
   function boardOrder(a, b) {
@@ -880,6 +910,25 @@ function start(data, root) {
         .sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
       syncList(list, items, "note", fillNote);
       counted(`notes-${list.dataset.noteList}`, items.length);
+    }
+    renderMergeForm(notes);
+  }
+
+  // The console's one merge form: both choices list every visible note the console holds.
+  function renderMergeForm(notes) {
+    const visible = notes.filter((n) => n.status === "visible").sort((a, b) => a.id - b.id);
+    each(root, "merge-box", (el) => {
+      el.hidden = visible.length < 2;
+    });
+    const signature = JSON.stringify(visible.map((n) => [n.id, n.text]));
+    for (const select of root.querySelectorAll("[data-merge-options]")) {
+      if (select.dataset.signature === signature || document.activeElement === select) continue;
+      select.dataset.signature = signature;
+      const selected = select.value;
+      select.replaceChildren(
+        ...visible.map((n) => new Option(n.text.length > 80 ? `${n.text.slice(0, 79)}…` : n.text, String(n.id))),
+      );
+      if (visible.some((n) => String(n.id) === selected)) select.value = selected;
     }
   }
 

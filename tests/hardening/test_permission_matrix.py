@@ -159,6 +159,11 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         G,
         {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
     ),
+    # Without `lijst` no list is named: 404 for everyone who may join (lists are tested in test_bounded_snapshots).
+    "realtime:room_more": (
+        G,
+        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 404, "organiser": 404},
+    ),
     "realtime:set_open": (
         P,
         {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},

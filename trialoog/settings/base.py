@@ -191,6 +191,17 @@ LENS_MIN_GROUP = max(2, int(os.environ.get("LENS_MIN_GROUP", "3")))
 # OUTBOX_RETENTION_DAYS (outbox_purge, run by send_queued_mail and purge_personal_data).
 OUTBOX_KEY = outbox_key(os.environ.get("OUTBOX_KEY", ""), secret_key=SECRET_KEY, required=False)
 OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
+# Bounded live-room snapshots (docs/realtime-protocol.md "Snapshot"): the most upvoted and the newest
+# questions and notes, the moderators' queues capped; the rest is paged over HTTP.
+ROOM_SNAPSHOT_TOP = max(1, int(os.environ.get("ROOM_SNAPSHOT_TOP", "100")))
+ROOM_SNAPSHOT_NEWEST = max(1, int(os.environ.get("ROOM_SNAPSHOT_NEWEST", "50")))
+ROOM_SNAPSHOT_QUEUE = max(1, int(os.environ.get("ROOM_SNAPSHOT_QUEUE", "50")))
+ROOM_PAGE_SIZE = max(1, min(200, int(os.environ.get("ROOM_PAGE_SIZE", "50"))))
+# The HTML pages (room, console, projector) render and embed fewer, so each stays under 500 KB
+# however large the room (tests/hardening/test_bounded_snapshots.py); the socket's snapshot brings the rest.
+ROOM_PAGE_TOP = max(1, int(os.environ.get("ROOM_PAGE_TOP", "20")))
+ROOM_PAGE_NEWEST = max(1, int(os.environ.get("ROOM_PAGE_NEWEST", "10")))
+ROOM_PAGE_QUEUE = max(1, int(os.environ.get("ROOM_PAGE_QUEUE", "5")))
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "mailto:security@example.org")
