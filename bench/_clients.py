@@ -105,7 +105,7 @@ class Client:
                         self.gaps += 1
                         w.gaps += 1
                         self.seq = seq
-                        await self.send({"action": "room.resync"})
+                        await self.send({"action": "room.resync", "id": "resync"})
                         continue
                     if seq > self.seq:
                         self.seq = seq

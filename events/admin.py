@@ -93,6 +93,7 @@ class SessionAdminForm(forms.ModelForm):
             "moderators",
             "rapporteurs",
             "chatham_house",
+            "room_access",
         ]
 
     def clean(self):
@@ -148,7 +149,7 @@ class SessionAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Gesprek"), {"fields": ["moderators", "rapporteurs", "chatham_house"]}),
+        (_("Gesprek"), {"fields": ["moderators", "rapporteurs", "chatham_house", "room_access"]}),
     ]
 
     def get_queryset(self, request):

@@ -105,7 +105,7 @@ def question_scores(*, room_id: int, question_ids) -> list[dict]:
 
 
 def presence_counts(*, room_id: int) -> dict[str, int]:
-    """Connections present per perspective (projectors not counted)."""
+    """People present per perspective: several sockets of one person count once (projectors not counted)."""
     from realtime.services.rooms import PRESENCE_TTL
 
     counts = dict.fromkeys(PERSPECTIVES, 0)
@@ -113,7 +113,7 @@ def presence_counts(*, room_id: int) -> dict[str, int]:
         Presence.objects.filter(room_id=room_id, last_seen__gte=timezone.now() - PRESENCE_TTL)
         .exclude(perspective="")
         .values("perspective")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("holder", distinct=True))
     )
     for row in rows:
         counts[row["perspective"]] = row["n"]
