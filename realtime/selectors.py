@@ -48,9 +48,13 @@ def _upvotes_by_perspective(question_ids: list[int]) -> dict[int, dict[str, int]
     return counts
 
 
-def question_payload(question: Question, upvotes: dict[str, int], present: dict[str, int]) -> dict:
+def question_payload(
+    question: Question, upvotes: dict[str, int], present: dict[str, int], *, names: bool = True
+) -> dict:
     """
     The public shape of a question. Names appear only when the author chose so and still exists.
+
+    With `names` false (a Chatham House session) no name or organisation appears, whatever the author chose.
 
     `upvotes` per perspective are published as realtime.tallies.question_breakdown
     gives them for the people `present`: withheld perspectives are None. The
@@ -58,7 +62,7 @@ def question_payload(question: Question, upvotes: dict[str, int], present: dict[
     frame it tripled their size (measured in bench/live_room.py), and no live
     screen shows it.
     """
-    author = question.author if question.show_name and question.author_id else None
+    author = question.author if names and question.show_name and question.author_id else None
     return {
         "id": question.pk,
         "text": question.text,
@@ -73,15 +77,28 @@ def question_payload(question: Question, upvotes: dict[str, int], present: dict[
     }
 
 
-def questions_payload(questions, present: dict[str, int] | None = None) -> list[dict]:
-    """Payloads for many questions in two queries (three without `present`: it is read then)."""
+def questions_payload(
+    questions, present: dict[str, int] | None = None, *, names: bool | None = None
+) -> list[dict]:
+    """
+    Payloads for many questions of one room in two queries (one more each without `present` or `names`).
+
+    `names`: whether authors' names may show at all, false in a Chatham House session; read when not given.
+    """
     questions = list(questions)
     if not questions:
         return []
     if present is None:
         present = presence_counts(room_id=questions[0].room_id)
+    if names is None:
+        names = names_shown(room_id=questions[0].room_id)
     counts = _upvotes_by_perspective([q.pk for q in questions])
-    return [question_payload(q, counts[q.pk], present) for q in questions]
+    return [question_payload(q, counts[q.pk], present, names=names) for q in questions]
+
+
+def names_shown(*, room_id: int) -> bool:
+    """False in a Chatham House session: its room and projector never show who asked."""
+    return not LiveRoom.objects.filter(pk=room_id, session__chatham_house=True).exists()
 
 
 def question_list(*, room: LiveRoom, statuses=PUBLIC_STATUSES, order: str = "top") -> list[Question]:
@@ -179,7 +196,9 @@ def _public_part_build(room: LiveRoom, role: str) -> dict:
     questions = question_list(room=room)
     return {
         "room": room_state(room),
-        "questions": questions_payload(questions, presence_counts(room_id=room.pk)),
+        "questions": questions_payload(
+            questions, presence_counts(room_id=room.pk), names=not room.session.chatham_house
+        ),
         "perspectives": list(TRIALOOG_PERSPECTIVES),
         "polls": poll_list(room=room, role=role),
         "phases": [phase_payload(p) for p in room.phases.all()],
@@ -262,13 +281,16 @@ def _moderator_part(room: LiveRoom, present: dict[str, int]) -> dict:
     return {
         "mod_seq": room.mod_seq,
         "pending": questions_payload(
-            question_list(room=room, statuses=[Question.Status.PENDING], order="new"), present
+            question_list(room=room, statuses=[Question.Status.PENDING], order="new"),
+            present,
+            names=not room.session.chatham_house,
         ),
         "hidden": questions_payload(
             question_list(
                 room=room, statuses=[Question.Status.HIDDEN, Question.Status.REJECTED], order="new"
             ),
             present,
+            names=not room.session.chatham_house,
         ),
         "stats": perspective_stats(room=room),
         "pending_notes": notes_payload(note_list(room=room, statuses=["pending"])),

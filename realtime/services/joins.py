@@ -150,5 +150,5 @@ def leaves_record(room_id: int, requests: list[str]) -> list[None]:
 
 def snapshots_record(room_id: int, requests: list[tuple]) -> list[str]:
     """Fresh snapshots for many viewers `(user, role)` of one room (resyncs), serialized."""
-    room = LiveRoom.objects.get(pk=room_id)
+    room = LiveRoom.objects.select_related("session").get(pk=room_id)
     return selectors.room_snapshot_texts(room=room, viewers=requests)
