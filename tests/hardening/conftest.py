@@ -30,7 +30,12 @@ from realtime.services import questions as question_services
 from scripts.services import Redis, free_port
 from tests.factories import RegistrationFactory, SessionFactory, UserFactory
 from tests.production import _wait_until_healthy, suite_database_url
-from tests.realtime.conftest import live_room, make_moderator, make_participant  # noqa: F401 - shared fixtures
+from tests.realtime.conftest import (  # noqa: F401 - shared fixtures
+    live_room,
+    make_moderator,
+    make_participant,
+    room_socket,
+)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
