@@ -107,32 +107,32 @@ async def test_sockets_per_person_are_capped_and_presence_counts_people(
     assert presence["beleid"] == 1
 
 
+async def _answers(socket, action: str, count: int, success: str) -> list[str]:
+    """Send `action` `count` times; each answer as `success` or the error's code."""
+    answers = []
+    for n in range(count):
+        await socket.send_json_to({"action": action, "id": f"{action}-{n}"})
+        frame = await socket.receive_json_from(timeout=5)
+        while frame["type"] not in (success, "error"):
+            frame = await socket.receive_json_from(timeout=5)
+        answers.append(success if frame["type"] == success else frame["code"])
+    return answers
+
+
 async def test_resync_is_rate_limited(live_room, make_participant, room_socket):
     """`room.resync` costs a snapshot: a few in a row, then `rate_limited` with retry_after."""
     user = await database_sync_to_async(make_participant)(live_room)
     async with room_socket(live_room, user) as socket:
-        replies = []
-        for n in range(5):
-            await socket.send_json_to({"action": "room.resync", "id": f"r{n}"})
-            frame = await socket.receive_json_from(timeout=5)
-            while frame["type"] not in ("room.snapshot", "error"):
-                frame = await socket.receive_json_from(timeout=5)
-            replies.append(frame["type"] if frame["type"] == "room.snapshot" else frame["code"])
+        answers = await _answers(socket, "room.resync", 5, "room.snapshot")
 
-    assert replies == ["room.snapshot"] * 3 + ["rate_limited"] * 2
+    assert answers == ["room.snapshot"] * 3 + ["rate_limited"] * 2
 
 
 async def test_ping_is_rate_limited(live_room, make_participant, room_socket):
     """A flood of pings is answered with `rate_limited` once the connection's burst is spent."""
     user = await database_sync_to_async(make_participant)(live_room)
     async with room_socket(live_room, user) as socket:
-        answers = []
-        for n in range(25):
-            await socket.send_json_to({"action": "ping", "id": f"p{n}"})
-            frame = await socket.receive_json_from(timeout=5)
-            while frame["type"] not in ("pong", "error"):
-                frame = await socket.receive_json_from(timeout=5)
-            answers.append(frame["type"] if frame["type"] == "pong" else frame["code"])
+        answers = await _answers(socket, "ping", 25, "pong")
 
     assert answers[:20] == ["pong"] * 20
     assert set(answers[20:]) == {"rate_limited"}
