@@ -211,9 +211,15 @@ def test_signed_up_only_room_page_answers_403_to_the_registered(live_room):
     users = _signed_up_only_world(live_room, RoomAccess.SIGNED_UP)
     url = reverse("realtime:room", args=[live_room.session.code])
 
-    statuses = {name: _logged_in(user).get(url).status_code for name, user in users.items()}
+    responses = {name: _logged_in(user).get(url) for name, user in users.items()}
 
-    assert statuses == {"registered": 403, "signed_up": 200, "waitlisted": 403, "moderator": 200}
+    assert {name: r.status_code for name, r in responses.items()} == {
+        "registered": 403,
+        "signed_up": 200,
+        "waitlisted": 403,
+        "moderator": 200,
+    }
+    assert "alleen open voor mensen met een plaats in deze sessie" in responses["registered"].content.decode()
 
 
 def test_room_access_defaults_follow_chatham_house_and_kamerleden_only(live_room):
