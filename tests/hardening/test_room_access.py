@@ -236,3 +236,20 @@ def test_room_access_defaults_follow_chatham_house_and_kamerleden_only(live_room
     seen.append(session.effective_room_access)
 
     assert seen == ["event", "signed_up", "signed_up", "event"]
+
+
+def test_rapporteur_console_shows_no_projector_link_and_no_room_controls(live_room, make_moderator):
+    """A rapporteur's console has notes and actions, but not the secret projector link or the room switches."""
+    rapporteur = UserFactory(perspective="beleid")
+    live_room.session.rapporteurs.add(rapporteur)
+    url = reverse("realtime:console", args=[live_room.session.code])
+    pages = {
+        role: _logged_in(user).get(url).content.decode()
+        for role, user in (("rapporteur", rapporteur), ("moderator", make_moderator(live_room)))
+    }
+    token = LiveRoom.objects.get(pk=live_room.pk).projector_token
+    set_open = reverse("realtime:set_open", args=[live_room.session.code])
+
+    assert [token in page for page in pages.values()] == [False, True]
+    assert [set_open in page for page in pages.values()] == [False, True]
+    assert ['id="acties"' in page for page in pages.values()] == [True, True]
