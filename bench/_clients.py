@@ -105,7 +105,7 @@ class Client:
                         self.gaps += 1
                         w.gaps += 1
                         self.seq = seq
-                        await self.send({"action": "room.resync"})
+                        await self.send({"action": "room.resync", "id": "resync"})
                         continue
                     if seq > self.seq:
                         self.seq = seq
@@ -248,6 +248,9 @@ class Worker:
         voted = [False] * n
         results = []
         cursor = [0] * n
+        for asker in self.askers:
+            # A question's ack that arrives after the broadcast phase's drain is not a vote's.
+            asker.pending.clear()
         for rate, seconds in steps:
             self.reset_counters()
             sent = skipped = 0

@@ -96,6 +96,7 @@ class SessionAdminForm(forms.ModelForm):
             "moderators",
             "rapporteurs",
             "chatham_house",
+            "room_access",
         ]
 
     def clean(self):
@@ -151,7 +152,7 @@ class SessionAdmin(CleanTextAdminMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Gesprek"), {"fields": ["moderators", "rapporteurs", "chatham_house"]}),
+        (_("Gesprek"), {"fields": ["moderators", "rapporteurs", "chatham_house", "room_access"]}),
     ]
 
     def get_queryset(self, request):

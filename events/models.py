@@ -94,6 +94,17 @@ class SessionKind(models.TextChoices):
     PLENARY = "plenary", _("Plenair")
 
 
+class RoomAccess(models.TextChoices):
+    """Who may join a session's live room, besides its moderators, rapporteurs and the organisers."""
+
+    AUTO = (
+        "auto",
+        _("Automatisch: alleen ingeschreven bij Chatham House of alleen Kamerleden, anders iedereen"),
+    )
+    EVENT = "event", _("Iedereen die is aangemeld voor het evenement")
+    SIGNED_UP = "signed_up", _("Alleen wie is ingeschreven voor deze sessie")
+
+
 class Session(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("zaal"))
@@ -120,6 +131,17 @@ class Session(models.Model):
         _("Chatham House-regel"),
         default=False,
         help_text=_("Inhoud mag gebruikt worden, maar exports noemen nooit namen."),
+    )
+    room_access = models.CharField(
+        _("toegang tot de live zaal"),
+        max_length=12,
+        choices=RoomAccess.choices,
+        default=RoomAccess.AUTO,
+        help_text=_(
+            "Gespreksleiders, rapporteurs en organisatoren komen er altijd in. "
+            "Automatisch betekent: alleen ingeschreven deelnemers bij een Chatham House-sessie "
+            "of een sessie met alleen plaatsen voor Kamerleden."
+        ),
     )
     code = models.CharField(_("deelnamecode"), max_length=12, unique=True, default=new_join_code)
     moderators = models.ManyToManyField(
@@ -160,6 +182,23 @@ class Session(models.Model):
         if self.reserved_total == 0:
             return False
         return self.reserved_until is None or (now or timezone.now()) < self.reserved_until
+
+    @property
+    def kamerleden_only(self) -> bool:
+        """Every seat is reserved for politiek: a session for Kamerleden only."""
+        capacity = (
+            self.capacity if self.capacity is not None else (self.room.capacity if self.room_id else None)
+        )
+        return bool(capacity) and self.reserved_politiek >= capacity
+
+    @property
+    def effective_room_access(self) -> str:
+        """`room_access` with "auto" resolved: signed up only for Chatham House and Kamerleden-only sessions."""
+        if self.room_access != RoomAccess.AUTO:
+            return self.room_access
+        if self.chatham_house or self.kamerleden_only:
+            return RoomAccess.SIGNED_UP
+        return RoomAccess.EVENT
 
     def clean(self):
         errors = {}

@@ -57,8 +57,23 @@ def _valid(form_class, data: dict):
         data={name: data.get(name) for name in form_class.base_fields if data.get(name) is not None}
     )
     if not form.is_valid():
-        raise ValidationError(form_errors(form), code="invalid")
+        raise ValidationError(form_errors(form), code=_error_code(form))
     return form.cleaned_data
+
+
+def _error_code(form) -> str:
+    """The protocol's code for a refused form: `too_long` or `empty` for a text, else `invalid`."""
+    codes = {
+        error.code
+        for name, errors in form.errors.as_data().items()
+        if isinstance(form.fields.get(name), forms.CharField)
+        for error in errors
+    }
+    if "max_length" in codes:
+        return "too_long"
+    if "required" in codes:
+        return "empty"
+    return "invalid"
 
 
 def _question(room: LiveRoom, pk: int) -> Question:

@@ -7,4 +7,9 @@ class RealtimeConfig(AppConfig):
     verbose_name = _("Live zalen")
 
     def ready(self):
-        from realtime import lookups  # noqa: F401 - registers the `__any` lookup
+        from realtime import (
+            lookups,  # noqa: F401 - registers the `__any` lookup
+            receivers,
+        )
+
+        receivers.connect()

@@ -88,19 +88,61 @@ async def _group_send(group: str, text: str) -> None:
     await get_channel_layer().group_send(group, {"type": "room.frame", "text": text})
 
 
+async def _message_send(group: str, message: dict) -> None:
+    await get_channel_layer().group_send(group, message)
+
+
 def _dispatch(group: str, text: str) -> None:
     """Send from any thread without blocking the caller on the server's loop."""
+    _run(_group_send, group, text)
+
+
+def _run(send, *args) -> None:
     loop = _main_loop
     try:
         running = asyncio.get_running_loop()
     except RuntimeError:
         running = None
     if running is not None:
-        running.create_task(_group_send(group, text))
+        running.create_task(send(*args))
     elif loop is not None and loop.is_running():
-        asyncio.run_coroutine_threadsafe(_group_send(group, text), loop)
+        asyncio.run_coroutine_threadsafe(send(*args), loop)
     else:
-        async_to_sync(_group_send)(group, text)
+        async_to_sync(send)(*args)
+
+
+# --- access control: sockets follow logouts and role changes at once ---------------------------
+
+CLOSE_LOGGED_OUT = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+def sockets_close_login(*, session_key: str) -> None:
+    """Close every room socket opened with this login session (it logged out): close code 4401."""
+    _run(_message_send, groups.login(session_key), {"type": "access.close", "code": CLOSE_LOGGED_OUT})
+
+
+def sockets_close_person(*, user_id: int) -> None:
+    """Close every room socket of this person (all their sessions ended): close code 4401."""
+    _run(_message_send, groups.person(user_id), {"type": "access.close", "code": CLOSE_LOGGED_OUT})
+
+
+def projectors_close(room_id: int, token: str) -> None:
+    """Close the room's projector sockets that do not use the link `token` (it was reset): close code 4403."""
+    _run(
+        _message_send,
+        groups.projectors(room_id),
+        {"type": "access.close", "code": CLOSE_FORBIDDEN, "token": token},
+    )
+
+
+def sockets_recheck(*, user_ids, room_ids) -> None:
+    """Ask these people's sockets in these rooms to check their role again (moderators were changed)."""
+    rooms = sorted(room_ids)
+    if not rooms:
+        return
+    for user_id in set(user_ids):
+        _run(_message_send, groups.person(user_id), {"type": "access.recheck", "rooms": rooms})
 
 
 def publish(room_id: int, event_type: str, **payload) -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from realtime import actions, broadcast, fanout, groupcommit, groups, ratelimit, selectors
 from realtime.models import LiveRoom
+from realtime.permissions import role_in_room
 from realtime.services import joins
 from realtime.services import rooms as room_services
 
@@ -39,6 +40,9 @@ MAX_FRAME_BYTES = 8 * 1024
 MAX_ID_LENGTH = 64
 RATE_BURST = 20
 RATE_PER_SECOND = 5.0
+# A resync costs a whole snapshot: a few in a row, then one per five seconds.
+RESYNC_BURST = 3
+RESYNC_PER_SECOND = 0.2
 # Frames waiting for one slow socket. Past this the room does not wait for it:
 # its backlog is dropped and it gets a fresh snapshot once it can take one.
 MAX_BACKLOG = 200
@@ -64,6 +68,9 @@ class PingConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict) or content.get("action") != "ping":
             await self.send_json({"type": "error", "code": "unknown_action"})
+            return
+        if not isinstance(content.get("id"), str) or not content["id"] or len(content["id"]) > MAX_ID_LENGTH:
+            await self.send_json({"type": "error", "code": "invalid", "id": None})
             return
         await self.channel_layer.group_send(self.group, {"type": "ping.reply", "id": content.get("id")})
 
@@ -174,6 +181,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self._stale = False
         self._backlog = collections.deque()
         self._direct = None
+        self.refusal = None
+        self.access_groups = []
         code = self.scope["url_route"]["kwargs"]["code"]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         token = (query.get("projector") or [None])[0]
@@ -199,6 +208,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 self.hub = None
                 raise
             self.room, self.role, self.user = joined.room, joined.role, joined.user
+            self.refusal = joined.refusal
             if self.room is None:
                 _room_ids.pop(code, None)  # the code moved to another session, or the room is gone
             if self.role is None:
@@ -209,18 +219,57 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=4404)
             return
         if self.role is None:
-            await self.close(code=4403)
+            await self.close(code=self.refusal or 4403)
             return
         broadcast.remember_loop(asyncio.get_running_loop())
         self.tokens = float(RATE_BURST)
         self.tokens_at = time.monotonic()
-        if self.role == "moderator":
-            await self.channel_layer.group_add(groups.moderators(self.room.pk), self.channel_name)
+        self.resync_tokens = float(RESYNC_BURST)
+        self.resync_tokens_at = self.tokens_at
+        self.access_groups = self._access_groups()
+        stream = [groups.moderators(self.room.pk)] if self.role == "moderator" else []
+        # Concurrently, not one Redis round trip after the other.
+        await asyncio.gather(
+            *(self.channel_layer.group_add(group, self.channel_name) for group in self.access_groups + stream)
+        )
         await self.send(text_data=joined.snapshot)
         self._direct = _direct_protocol(self.base_send)
         self._ready = True
         if self._backlog or self._stale:
             self._start_writer()
+
+    def _access_groups(self) -> list[str]:
+        """The groups through which logouts, role changes and a new projector link reach this socket."""
+        if self.role == "projector":
+            return [groups.projectors(self.room.pk)]
+        names = [groups.person(self.user.pk)]
+        session_key = self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME)
+        if session_key:
+            names.append(groups.login(session_key))
+        return names
+
+    async def access_close(self, event):
+        """A logout, a revoked login or a reset projector link: this socket may no longer listen."""
+        if self.role == "projector" and event.get("token") == self.projector_token:
+            return  # a screen that already uses the new link
+        await self.close(code=event["code"])
+
+    async def access_recheck(self, event):
+        """The session's moderators or rapporteurs changed: move in or out of the moderator stream, or leave."""
+        if self.room is None or self.role in (None, "projector") or self.room.pk not in event["rooms"]:
+            return
+        role = await db(role_in_room)(self.user, self.room)
+        if role == self.role:
+            return
+        if role is None:
+            await self.close(code=4403)
+            return
+        if role == "moderator":
+            await self.channel_layer.group_add(groups.moderators(self.room.pk), self.channel_name)
+        else:
+            await self.channel_layer.group_discard(groups.moderators(self.room.pk), self.channel_name)
+        self.role = role
+        self.resync()  # the snapshot of the new role replaces what the old one showed
 
     async def dispatch(self, message):
         # Like AsyncConsumer.dispatch, without awaiting aclose_old_connections() (a thread hop)
@@ -236,8 +285,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.hub.leave(self.group, self)
         if self.room is None or self.role is None:
             return
-        if self.role == "moderator":
-            await self.channel_layer.group_discard(groups.moderators(self.room.pk), self.channel_name)
+        stream = [groups.moderators(self.room.pk)] if self.role == "moderator" else []
+        await asyncio.gather(
+            *(
+                self.channel_layer.group_discard(group, self.channel_name)
+                for group in self.access_groups + stream
+            )
+        )
         try:
             await groupcommit.for_loop("leaves").submit(self.room.pk, self.channel_name)
         except Exception:  # noqa: BLE001 - a dead database must not stop the disconnect; the row expires
@@ -321,15 +375,34 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.tokens -= 1
         return None
 
+    def _take_resync_token(self) -> int | None:
+        """The resync bucket, like `_take_token`: a snapshot costs far more than an action."""
+        now = time.monotonic()
+        self.resync_tokens = min(
+            RESYNC_BURST, self.resync_tokens + (now - self.resync_tokens_at) * RESYNC_PER_SECOND
+        )
+        self.resync_tokens_at = now
+        if self.resync_tokens < 1:
+            return max(1, math.ceil((1 - self.resync_tokens) / RESYNC_PER_SECOND))
+        self.resync_tokens -= 1
+        return None
+
     async def receive(self, text_data=None, bytes_data=None):
         action_id = None
         try:
             content = self._parse(text_data, bytes_data)
             action_id = content.get("id")
-            if action_id is not None and (not isinstance(action_id, str) or len(action_id) > MAX_ID_LENGTH):
-                action_id = None
+            if not isinstance(action_id, str) or not action_id or len(action_id) > MAX_ID_LENGTH:
+                # Without its id an action could not be answered, nor its resend recognised.
+                action_id = (
+                    action_id if isinstance(action_id, str) and len(action_id) <= MAX_ID_LENGTH else None
+                )
                 raise ProtocolError("invalid", _("Het veld id moet een korte tekst zijn."))
             name = content.get("action")
+            if name in ("room.resync", "ping"):
+                wait = self._take_token() or (self._take_resync_token() if name == "room.resync" else None)
+                if wait:
+                    raise ProtocolError("rate_limited", ratelimit.retry_message(wait), retry_after=wait)
             if name == "room.resync":
                 await self.send_snapshot()
                 return

@@ -1,5 +1,11 @@
 """Channel-layer group names, built in one place."""
 
+import functools
+import hashlib
+import hmac
+
+from django.conf import settings
+
 
 def ping(channel_name: str) -> str:
     return f"ping.{channel_name.rsplit('!', 1)[-1][:60]}"
@@ -13,3 +19,29 @@ def room(room_id: int) -> str:
 def moderators(room_id: int) -> str:
     """Moderators of the room only: the pending queue and other moderator-only events."""
     return f"room.{room_id}.mod"
+
+
+def projectors(room_id: int) -> str:
+    """The projector screens of the room: closed at once when the projector link is reset."""
+    return f"room.{room_id}.projector"
+
+
+def person(user_id: int) -> str:
+    """Every room socket of one person, in any room: closed on "log out everywhere", rechecked on role changes."""
+    return f"person.{user_id}"
+
+
+def login(session_key: str) -> str:
+    """
+    Every room socket opened with one login session: closed when that session logs out.
+
+    The session key is a secret (it is the cookie): the group name carries a
+    keyed hash of it, never the key, so Redis's group names do not hand out logins.
+    """
+    digest = hmac.digest(_key(settings.SECRET_KEY), session_key.encode(), "sha256").hex()
+    return f"login.{digest[:40]}"
+
+
+@functools.lru_cache(maxsize=4)
+def _key(secret: str) -> bytes:
+    return hashlib.sha256(f"trialoog-login-group:{secret}".encode()).digest()

@@ -48,6 +48,18 @@ def voter_hash(kind: str, user_id: int, target_id: int, *, salt: str) -> str:
     return hmac.digest(_salt_key(salt), inner.hex().encode(), "sha256").hex()
 
 
+def presence_holder(user_id: int, room_id: int) -> str:
+    """
+    Who holds a presence row, as a keyed hash: the same for one person's sockets in one room, unlike theirs elsewhere.
+
+    Lets presence count people rather than sockets and cap the sockets per
+    person, without storing a user id next to the perspective.
+    """
+    return hmac.digest(_key(settings.SECRET_KEY), f"presence:{user_id}:{room_id}".encode(), "sha256").hex()[
+        :32
+    ]
+
+
 def event_over_error() -> ValidationError:
     """What someone hears who votes, upvotes or reacts in an event whose votes were unlinked for good."""
     return ValidationError(

@@ -1,43 +1,81 @@
 """
 Who may do what in a live room. Predicates, combined per action; services call them.
 
-A participant is anyone with an active registration for the session's event.
-A moderator is a moderator or rapporteur of the session, or an organiser.
+A participant is anyone with an active registration for the session's event,
+and, when the session's room access is "signed up only" (see
+`Session.effective_room_access`), a confirmed seat in this session.
+A moderator is a moderator of the session or an organiser: they run the room
+(open/close, pre-moderation, questions, polls, the projector).
+A rapporteur of the session (and every moderator) may curate notes, capture
+actions and move through the phases: what a report needs.
+Moderators, rapporteurs and organisers always get in, whatever the room access.
+
+On the socket both moderators and rapporteurs have the `moderator` role: the
+staff stream that carries pending notes; the services decide which of its
+actions each may take.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from events.models import Registration
+from events.models import Registration, RoomAccess, SessionSignup
 from realtime.models import LiveRoom
 
 
 def is_moderator(user: User, room: LiveRoom) -> bool:
+    """A moderator of this session, or an organiser: runs the room."""
     if not user.is_authenticated:
         return False
     if user.is_organiser:
         return True
-    session = room.session
-    return session.moderators.filter(pk=user.pk).exists() or session.rapporteurs.filter(pk=user.pk).exists()
+    return room.session.moderators.filter(pk=user.pk).exists()
 
 
 def require_moderator(user: User, room: LiveRoom) -> None:
-    """Raise PermissionDenied unless the user moderates this room (moderator, rapporteur or organiser)."""
+    """Raise PermissionDenied unless the user runs this room (moderator or organiser)."""
     if not is_moderator(user, room):
         raise PermissionDenied
+
+
+def is_reporter(user: User, room: LiveRoom) -> bool:
+    """A rapporteur or moderator of this session, or an organiser: may curate notes, actions and phases."""
+    if not user.is_authenticated:
+        return False
+    return is_moderator(user, room) or room.session.rapporteurs.filter(pk=user.pk).exists()
+
+
+def require_reporter(user: User, room: LiveRoom) -> None:
+    """Raise PermissionDenied unless the user may curate notes, actions and phases of this room."""
+    if not is_reporter(user, room):
+        raise PermissionDenied
+
+
+def _attendees(room: LiveRoom, user_ids) -> set[int]:
+    """Those of `user_ids` admitted as participants by the session's room access (one or two queries)."""
+    session = room.session
+    ids = set(
+        Registration.objects.filter(
+            user_id__in=user_ids, event_id=session.event_id, status=Registration.Status.REGISTERED
+        ).values_list("user_id", flat=True)
+    )
+    if ids and session.effective_room_access == RoomAccess.SIGNED_UP:
+        ids &= set(
+            SessionSignup.objects.filter(
+                user_id__in=ids, session_id=session.pk, status=SessionSignup.Status.CONFIRMED
+            ).values_list("user_id", flat=True)
+        )
+    return ids
 
 
 def is_participant(user: User, room: LiveRoom) -> bool:
     if not user.is_authenticated:
         return False
-    return Registration.objects.filter(
-        user=user, event_id=room.session.event_id, status=Registration.Status.REGISTERED
-    ).exists()
+    return user.pk in _attendees(room, [user.pk])
 
 
 def can_join(user: User, room: LiveRoom) -> bool:
-    return is_participant(user, room) or is_moderator(user, room)
+    return is_participant(user, room) or is_reporter(user, room)
 
 
 def can_take_part(user: User, room: LiveRoom) -> bool:
@@ -66,7 +104,11 @@ def require_take_part(user: User, room: LiveRoom) -> None:
 
 
 def roles_in_room(users, room: LiveRoom) -> dict[int, str]:
-    """`role_in_room` for many users at once (four queries): user id -> 'moderator' or 'participant'."""
+    """
+    `role_in_room` for many users at once (four or five queries): user id -> 'moderator' or 'participant'.
+
+    'moderator' here is the socket's staff stream: moderators, rapporteurs and organisers.
+    """
     from accounts.models import ORGANISER_GROUP
 
     people = {user.pk: user for user in users if user.is_authenticated}
@@ -81,19 +123,13 @@ def roles_in_room(users, room: LiveRoom) -> dict[int, str]:
     )
     moderators |= set(session.moderators.filter(pk__in=people).values_list("pk", flat=True))
     moderators |= set(session.rapporteurs.filter(pk__in=people).values_list("pk", flat=True))
-    participants = set(
-        Registration.objects.filter(
-            user_id__in=set(people) - moderators,
-            event_id=session.event_id,
-            status=Registration.Status.REGISTERED,
-        ).values_list("user_id", flat=True)
-    )
+    participants = _attendees(room, set(people) - moderators)
     return {pk: "moderator" for pk in moderators} | {pk: "participant" for pk in participants}
 
 
 def role_in_room(user: User, room: LiveRoom) -> str | None:
-    """'moderator', 'participant' or None (may not join)."""
-    if is_moderator(user, room):
+    """'moderator' (moderators, rapporteurs, organisers), 'participant' or None (may not join)."""
+    if is_reporter(user, room):
         return "moderator"
     if is_participant(user, room):
         return "participant"

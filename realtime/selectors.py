@@ -67,9 +67,13 @@ def _upvotes_by_perspective(question_ids: list[int]) -> dict[int, dict[str, int]
     return counts
 
 
-def question_payload(question: Question, upvotes: dict[str, int], present: dict[str, int]) -> dict:
+def question_payload(
+    question: Question, upvotes: dict[str, int], present: dict[str, int], *, names: bool = True
+) -> dict:
     """
     The public shape of a question. Names appear only when the author chose so and still exists.
+
+    With `names` false (a Chatham House session) no name or organisation appears, whatever the author chose.
 
     `upvotes` per perspective are published as realtime.tallies.question_breakdown
     gives them for the people `present`: withheld perspectives are None. The
@@ -77,7 +81,7 @@ def question_payload(question: Question, upvotes: dict[str, int], present: dict[
     frame it tripled their size (measured in bench/live_room.py), and no live
     screen shows it.
     """
-    author = question.author if question.show_name and question.author_id else None
+    author = question.author if names and question.show_name and question.author_id else None
     return {
         "id": question.pk,
         "text": question.text,
@@ -92,15 +96,28 @@ def question_payload(question: Question, upvotes: dict[str, int], present: dict[
     }
 
 
-def questions_payload(questions, present: dict[str, int] | None = None) -> list[dict]:
-    """Payloads for many questions in two queries (three without `present`: it is read then)."""
+def questions_payload(
+    questions, present: dict[str, int] | None = None, *, names: bool | None = None
+) -> list[dict]:
+    """
+    Payloads for many questions of one room in two queries (one more each without `present` or `names`).
+
+    `names`: whether authors' names may show at all, false in a Chatham House session; read when not given.
+    """
     questions = list(questions)
     if not questions:
         return []
     if present is None:
         present = presence_counts(room_id=questions[0].room_id)
+    if names is None:
+        names = names_shown(room_id=questions[0].room_id)
     counts = _upvotes_by_perspective([q.pk for q in questions])
-    return [question_payload(q, counts[q.pk], present) for q in questions]
+    return [question_payload(q, counts[q.pk], present, names=names) for q in questions]
+
+
+def names_shown(*, room_id: int) -> bool:
+    """False in a Chatham House session: its room and projector never show who asked."""
+    return not LiveRoom.objects.filter(pk=room_id, session__chatham_house=True).exists()
 
 
 def question_list(*, room: LiveRoom, statuses=PUBLIC_STATUSES, order: str = "top") -> list[Question]:
@@ -124,7 +141,7 @@ def question_scores(*, room_id: int, question_ids) -> list[dict]:
 
 
 def presence_counts(*, room_id: int) -> dict[str, int]:
-    """Connections present per perspective (projectors not counted)."""
+    """People present per perspective: several sockets of one person count once (projectors not counted)."""
     from realtime.services.rooms import PRESENCE_TTL
 
     counts = dict.fromkeys(PERSPECTIVES, 0)
@@ -132,7 +149,7 @@ def presence_counts(*, room_id: int) -> dict[str, int]:
         Presence.objects.filter(room_id=room_id, last_seen__gte=timezone.now() - PRESENCE_TTL)
         .exclude(perspective="")
         .values("perspective")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("holder", distinct=True))
     )
     for row in rows:
         counts[row["perspective"]] = row["n"]
@@ -201,7 +218,9 @@ def _public_part_build(room: LiveRoom, role: str, limits: paging.Limits) -> dict
     notes, notes_after, notes_total = paging.notes_for_snapshot(room=room, limits=limits)
     return {
         "room": room_state(room),
-        "questions": questions_payload(questions, presence_counts(room_id=room.pk)),
+        "questions": questions_payload(
+            questions, presence_counts(room_id=room.pk), names=not room.session.chatham_house
+        ),
         "perspectives": list(TRIALOOG_PERSPECTIVES),
         "polls": poll_list(room=room, role=role),
         "phases": [phase_payload(p) for p in room.phases.all()],
@@ -301,11 +320,12 @@ def _moderator_part(room: LiveRoom, present: dict[str, int], limits: paging.Limi
         rows, more[name] = paging.list_slice(room=room, name=name, after=None, limit=limits.queue)
         totals[name] = len(rows) if more[name] is None else paging.list_total(room=room, name=name)
         lists[name] = rows
+    names = not room.session.chatham_house
     # The shapes stay as they were: questions newest first, notes oldest first.
     return {
         "mod_seq": room.mod_seq,
-        "pending": questions_payload(sorted(lists["pending"], key=_newest_first), present),
-        "hidden": questions_payload(sorted(lists["hidden"], key=_newest_first), present),
+        "pending": questions_payload(sorted(lists["pending"], key=_newest_first), present, names=names),
+        "hidden": questions_payload(sorted(lists["hidden"], key=_newest_first), present, names=names),
         "stats": perspective_stats(room=room),
         "pending_notes": notes_payload(sorted(lists["pending_notes"], key=_oldest_first)),
         "hidden_notes": notes_payload(sorted(lists["hidden_notes"], key=_oldest_first)),

@@ -139,10 +139,12 @@ class Presence(models.Model):
     room = models.ForeignKey(LiveRoom, on_delete=models.CASCADE, related_name="presences")
     channel_name = models.CharField(max_length=200, unique=True)
     perspective = models.CharField(max_length=12, choices=Perspective.choices, blank=True)
+    # realtime.hashing.presence_holder of the person (empty for a projector): people, not sockets, are counted.
+    holder = models.CharField(max_length=32, blank=True, default="")
     last_seen = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["room", "last_seen"])]
+        indexes = [models.Index(fields=["room", "last_seen"]), models.Index(fields=["room", "holder"])]
 
     def __str__(self):
         return self.channel_name

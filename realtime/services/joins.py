@@ -9,13 +9,17 @@ session cookies, their roles, their presence rows and their snapshots take a
 fixed handful of queries for the whole group.
 """
 
+import collections
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.selectors import users_for_session_keys
 from realtime import broadcast, selectors
+from realtime.hashing import presence_holder
 from realtime.models import LiveRoom, Presence
 from realtime.permissions import roles_in_room
 from realtime.services.rooms import PRESENCE_TTL
@@ -36,6 +40,10 @@ class Joined:
     role: str | None  # None: may not join (close 4403); else participant, moderator or projector
     user: object
     snapshot: str | None  # the serialized room.snapshot frame
+    refusal: int | None = None  # a close code when refused for another reason than the role (4429)
+
+
+CLOSE_TOO_MANY_SOCKETS = 4429
 
 
 def joins_record(room_id: int, requests: list[Join]) -> list[Joined]:
@@ -71,15 +79,22 @@ def _admit(room: LiveRoom, requests: list[Join]) -> list[Joined]:
         admitted.append(role)
     now = timezone.now()
     Presence.objects.filter(room=room, last_seen__lt=now - PRESENCE_TTL).delete()
+    holders = [
+        presence_holder(user.pk, room.pk) if role not in (None, "projector") else ""
+        for user, role in zip(users, admitted, strict=True)
+    ]
+    refused = _over_socket_cap(room, holders)
+    admitted = [None if i in refused else role for i, role in enumerate(admitted)]
     Presence.objects.bulk_create(
         [
             Presence(
                 room=room,
                 channel_name=request.channel_name,
                 perspective="" if role == "projector" else (user.perspective or ""),
+                holder=holder,
                 last_seen=now,
             )
-            for request, user, role in zip(requests, users, admitted, strict=True)
+            for request, user, role, holder in zip(requests, users, admitted, holders, strict=True)
             if role is not None
         ]
     )
@@ -88,14 +103,42 @@ def _admit(room: LiveRoom, requests: list[Join]) -> list[Joined]:
         for user, role in zip(users, admitted, strict=True)
         if role is not None
     ]
+    refusals = [CLOSE_TOO_MANY_SOCKETS if i in refused else None for i in range(len(users))]
     if not accepted:
-        return [Joined(room, None, user, None) for user in users]
+        return [
+            Joined(room, None, user, None, refusal) for user, refusal in zip(users, refusals, strict=True)
+        ]
     snapshots = iter(selectors.room_snapshot_texts(room=room, viewers=accepted))
     broadcast.presence_changed(room.pk)
     return [
-        Joined(room, role, user, next(snapshots) if role is not None else None)
-        for user, role in zip(users, admitted, strict=True)
+        Joined(room, role, user, next(snapshots) if role is not None else None, refusal)
+        for user, role, refusal in zip(users, admitted, refusals, strict=True)
     ]
+
+
+def _over_socket_cap(room: LiveRoom, holders: list[str]) -> set[int]:
+    """The indexes of joins past ROOM_MAX_SOCKETS_PER_PERSON open sockets of the same person here."""
+    wanted = {holder for holder in holders if holder}
+    if not wanted:
+        return set()
+    open_now = collections.Counter(
+        dict(
+            Presence.objects.filter(room=room, holder__in=wanted)
+            .values("holder")
+            .annotate(n=Count("id"))
+            .values_list("holder", "n")
+        )
+    )
+    limit = settings.ROOM_MAX_SOCKETS_PER_PERSON
+    refused = set()
+    for index, holder in enumerate(holders):
+        if not holder:
+            continue
+        if open_now[holder] >= limit:
+            refused.add(index)
+        else:
+            open_now[holder] += 1
+    return refused
 
 
 def leaves_record(room_id: int, requests: list[str]) -> list[None]:
@@ -107,5 +150,5 @@ def leaves_record(room_id: int, requests: list[str]) -> list[None]:
 
 def snapshots_record(room_id: int, requests: list[tuple]) -> list[str]:
     """Fresh snapshots for many viewers `(user, role)` of one room (resyncs), serialized."""
-    room = LiveRoom.objects.get(pk=room_id)
+    room = LiveRoom.objects.select_related("session").get(pk=room_id)
     return selectors.room_snapshot_texts(room=room, viewers=requests)

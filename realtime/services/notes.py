@@ -12,7 +12,7 @@ from accounts.services import audit_log
 from realtime import broadcast
 from realtime.hashing import room_vote_salt, voter_hash
 from realtime.models import NOTE_MAX_LENGTH, Action, LiveRoom, Note, NoteReaction, Phase
-from realtime.permissions import is_moderator, require_moderator, require_take_part
+from realtime.permissions import is_reporter, require_reporter, require_take_part
 from realtime.phases import template_for
 from realtime.services.audit import room_audit
 
@@ -46,7 +46,7 @@ def phases_ensure(*, room: LiveRoom) -> list[Phase]:
 @transaction.atomic
 def phase_set_current(*, user: User, room: LiveRoom, phase: Phase | None) -> LiveRoom:
     """Move the room to a phase (moderators). Everyone sees the new phase and its prompt."""
-    require_moderator(user, room)
+    require_reporter(user, room)
     if phase is not None and phase.room_id != room.pk:
         raise PermissionDenied
     LiveRoom.objects.filter(pk=room.pk).update(current_phase=phase)
@@ -59,7 +59,7 @@ def phase_set_current(*, user: User, room: LiveRoom, phase: Phase | None) -> Liv
 @transaction.atomic
 def phase_advance(*, user: User, room: LiveRoom) -> LiveRoom:
     """Go to the next phase; from the last phase nothing changes. Starts at the first phase."""
-    require_moderator(user, room)
+    require_reporter(user, room)
     phases = list(Phase.objects.filter(room=room))
     if not phases:
         phases = phases_ensure(room=room)
@@ -72,7 +72,7 @@ def phase_advance(*, user: User, room: LiveRoom) -> LiveRoom:
 @transaction.atomic
 def phase_save(*, user: User, room: LiveRoom, title: str, prompt: str, phase: Phase | None = None) -> Phase:
     """Edit a phase's title and prompt, or add one at the end (moderators). Broadcasts phases.updated."""
-    require_moderator(user, room)
+    require_reporter(user, room)
     if phase is None:
         last = Phase.objects.filter(room=room).order_by("-position").first()
         phase = Phase(room=room, position=(last.position + 1) if last else 0)
@@ -91,7 +91,7 @@ def phase_save(*, user: User, room: LiveRoom, title: str, prompt: str, phase: Ph
 def phase_delete(*, user: User, phase: Phase) -> None:
     """Remove a phase (moderators). Its notes keep their text but lose the phase."""
     room = phase.room
-    require_moderator(user, room)
+    require_reporter(user, room)
     room_audit(user=user, room=room, action="phase.deleted", phase=phase.pk, title=phase.title)
     phase.delete()
     broadcast.on_commit(broadcast.phases_updated, room.pk)
@@ -124,7 +124,7 @@ def note_add(*, user: User, room: LiveRoom, kind: str, text: str, client_id: str
         existing = Note.objects.filter(room=room, author=user, client_id=client_id).first()
         if existing:
             return existing, False
-    moderator = is_moderator(user, room)
+    moderator = is_reporter(user, room)
     note = Note(
         room=room,
         author=user,
@@ -179,7 +179,7 @@ def note_react(*, user: User, note: Note, kind: str | None) -> NoteReaction | No
 
 def _locked_note(user: User, note: Note) -> Note:
     note = Note.objects.select_for_update().select_related("room__session").get(pk=note.pk)
-    require_moderator(user, note.room)
+    require_reporter(user, note.room)
     if note.status == Note.Status.MERGED:
         raise ValidationError(_("Deze notitie is samengevoegd met een andere."), code="merged")
     return note
@@ -262,7 +262,7 @@ def action_save(
     action: Action | None = None,
 ) -> Action:
     """Capture a new action or update one (moderators and rapporteurs). Visible to the room at once."""
-    require_moderator(user, room)
+    require_reporter(user, room)
     if action is None:
         action = Action(room=room, created_by=user)
     elif action.room_id != room.pk:
@@ -315,7 +315,7 @@ def action_owner_erase(*, user: User, session_ids: set[int]) -> int:
 @transaction.atomic
 def projector_mode_set(*, user: User, room: LiveRoom, mode: str) -> LiveRoom:
     """Choose what the projector shows: questions, the poll, notes per perspective or the actions."""
-    require_moderator(user, room)
+    require_reporter(user, room)
     if mode not in {"questions", "poll", "notes", "actions"}:
         raise ValidationError(_("Onbekende weergave."), code="invalid")
     LiveRoom.objects.filter(pk=room.pk).update(projector_mode=mode)

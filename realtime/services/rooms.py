@@ -71,11 +71,16 @@ def question_pin(*, user: User, room: LiveRoom, question: Question | None) -> Li
 
 @transaction.atomic
 def projector_token_reset(*, user: User, room: LiveRoom) -> str:
-    """Replace the secret projector link; the old link stops working at once. Writes an audit line."""
+    """
+    Replace the secret projector link; the old link stops working at once. Writes an audit line.
+
+    After the commit the screens still on the old link are closed (4403).
+    """
     require_moderator(user, room)
     room.projector_token = new_projector_token()
     room.save(update_fields=["projector_token"])
     audit_log(actor=user, action="room.projector_link.reset", detail={"room": room.pk})
+    broadcast.on_commit(broadcast.projectors_close, room.pk, room.projector_token)
     return room.projector_token
 
 

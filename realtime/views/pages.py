@@ -18,6 +18,7 @@ from realtime.forms import (
     QuestionAskForm,
 )
 from realtime.models import LiveRoom, Question
+from realtime.permissions import is_moderator
 from realtime.views.common import (
     PROJECTOR_TOP,
     _decorate,
@@ -88,11 +89,13 @@ def console(request, room: LiveRoom, role: str):
         {"perspective": p, "label": label, **snapshot["stats"][p], "present": presence.get(p, 0)}
         for p, label in _perspective_labels().items()
     ]
+    can_moderate = is_moderator(request.user, room)
     return render(
         request,
         "realtime/console.html",
         {
             "room": room,
+            "can_moderate": can_moderate,
             "snapshot": snapshot,
             "questions": questions,
             "pending": list(reversed(_decorate(snapshot["pending"], snapshot))),
@@ -101,9 +104,12 @@ def console(request, room: LiveRoom, role: str):
             "stats": stats,
             "more": snapshot_more(snapshot),
             "totals": snapshot_totals(snapshot),
+            # The secret projector link stays with those who run the room, not rapporteurs.
             "projector_url": request.build_absolute_uri(
                 reverse("realtime:projector_token", args=[room.projector_token])
-            ),
+            )
+            if can_moderate
+            else "",
             "page_data": _page_data(snapshot=snapshot, page="console"),
             "poll_form": PollCreateForm(auto_id="poll-new-%s"),
             "action_form": ActionForm(auto_id="action-new-%s"),

@@ -108,8 +108,9 @@ function start(data, root) {
       ready = false;
       root.dataset.connection = "closed";
       window.clearInterval(pingTimer);
-      if (event.code === 4403 || event.code === 4404) {
-        // Not (or no longer) allowed in: let the forms post normally; the server explains.
+      if ([4401, 4403, 4404, 4429].includes(event.code)) {
+        // Logged out, not (or no longer) allowed in, or too many tabs: reconnecting would not help.
+        // Let the forms post normally; the server explains.
         enhanced = false;
         return;
       }

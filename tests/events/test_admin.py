@@ -33,6 +33,7 @@ def session_form(session, **changes):
         "reserved_uitvoering": 0,
         "reserved_until_0": "",
         "reserved_until_1": "",
+        "room_access": session.room_access,
         "signups-TOTAL_FORMS": 0,
         "signups-INITIAL_FORMS": 0,
     }
@@ -118,6 +119,19 @@ def test_admin_raising_the_capacity_promotes_the_waitlist(admin_client, attendee
     assert response.status_code == 302
     assert SessionSignup.objects.get(user=people[1], session=session).status == SessionSignup.Status.CONFIRMED
     assert SessionSignup.objects.get(user=people[2], session=session).waitlist_position == 1
+
+
+def test_admin_edits_the_room_access(admin_client):
+    """An organiser sets in the admin who may join the session's live room."""
+    session = SessionFactory()
+
+    response = admin_client.post(
+        f"/admin/events/session/{session.pk}/change/", session_form(session, room_access="signed_up")
+    )
+
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.room_access == "signed_up"
 
 
 def test_admin_signups_are_read_only(admin_client):

@@ -30,6 +30,12 @@ from realtime.services import questions as question_services
 from scripts.services import Redis, free_port
 from tests.factories import RegistrationFactory, SessionFactory, UserFactory
 from tests.production import _wait_until_healthy, suite_database_url
+from tests.realtime.conftest import (  # noqa: F401 - shared fixtures
+    live_room,
+    make_moderator,
+    make_participant,
+    room_socket,
+)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -238,9 +244,11 @@ def world(db):
     users["moderator"] = UserFactory(perspective="beleid")
     users["organiser"] = UserFactory(perspective="beleid", is_staff=True)
     users["organiser"].groups.add(organiser_group_ensure())
-    for role in ("attendee", "moderator_elsewhere", "moderator"):
+    users["rapporteur"] = UserFactory(perspective="beleid")
+    for role in ("attendee", "moderator_elsewhere", "moderator", "rapporteur"):
         RegistrationFactory(user=users[role], event=room.session.event)
     room.session.moderators.add(users["moderator"])
+    room.session.rapporteurs.add(users["rapporteur"])
     other_room.session.moderators.add(users["moderator_elsewhere"])
     question, _ = question_services.question_ask(user=users["attendee"], room=room, text="Vraag")
     poll = poll_services.poll_create(

@@ -20,7 +20,7 @@ from realtime.models import LiveRoom, Poll
 from realtime.routing import websocket_urlpatterns
 from realtime.services import notes as note_services
 
-ROLES = ["anonymous", "attendee", "moderator_elsewhere", "moderator", "organiser"]
+ROLES = ["anonymous", "attendee", "moderator_elsewhere", "rapporteur", "moderator", "organiser"]
 
 
 def _url_names() -> dict[str, str]:
@@ -52,31 +52,73 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
     "accounts:data_download": (G, {"*": 302}),
     "accounts:delete": (
         G,
-        {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
+        {
+            "anonymous": 302,
+            "attendee": 200,
+            "moderator_elsewhere": 200,
+            "rapporteur": 200,
+            "moderator": 200,
+            "organiser": 200,
+        },
     ),
     "accounts:invitation_accept": (G, {"*": 404}),
     "accounts:logout_everywhere": (P, {"*": 302}),
     "accounts:invitations": (
         G,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 404, "organiser": 200},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 404,
+            "moderator": 404,
+            "organiser": 200,
+        },
     ),
     "accounts:privacy": (
         G,
-        {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
+        {
+            "anonymous": 302,
+            "attendee": 200,
+            "moderator_elsewhere": 200,
+            "rapporteur": 200,
+            "moderator": 200,
+            "organiser": 200,
+        },
     ),
     "accounts:profile": (
         G,
-        {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
+        {
+            "anonymous": 302,
+            "attendee": 200,
+            "moderator_elsewhere": 200,
+            "rapporteur": 200,
+            "moderator": 200,
+            "organiser": 200,
+        },
     ),
     "accounts:registration": (
         G,
-        {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
+        {
+            "anonymous": 302,
+            "attendee": 200,
+            "moderator_elsewhere": 200,
+            "rapporteur": 200,
+            "moderator": 200,
+            "organiser": 200,
+        },
     ),
     "accounts:registration_cancel": (P, {"*": 302}),
     "accounts:registration_create": (P, {"*": 302}),
     "agenda": (
         G,
-        {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
+        {
+            "anonymous": 302,
+            "attendee": 200,
+            "moderator_elsewhere": 200,
+            "rapporteur": 200,
+            "moderator": 200,
+            "organiser": 200,
+        },
     ),
     "agenda_feed": (G, {"*": 404}),
     "agenda_feed_rotate": (P, {"*": 302}),
@@ -87,138 +129,355 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
     "programme_list": (G, {"*": 200}),
     "realtime:action_save": (
         P,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "realtime:ask": (P, {"*": 302}),
     "realtime:console": (
         G,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 200, "organiser": 200},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 200,
+            "moderator": 200,
+            "organiser": 200,
+        },
     ),
     "realtime:edit": (
         P,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "realtime:join": (G, {"*": 200}),
     "realtime:moderate": (
         P,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "realtime:note_add": (P, {"*": 302}),
     "realtime:note_curate": (
         P,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "realtime:note_edit": (
         P,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "realtime:note_merge": (
         P,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "realtime:note_react": (P, {"*": 302}),
     "realtime:phase_next": (
         P,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "realtime:phase_save": (
         P,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "realtime:phase_set": (
         P,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "realtime:pin": (
         P,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "realtime:poll_create": (
         P,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "realtime:poll_step": (
         P,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "realtime:poll_vote": (P, {"*": 302}),
     "realtime:projector": (
         G,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 200, "organiser": 200},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 200,
+            "moderator": 200,
+            "organiser": 200,
+        },
     ),
     "realtime:projector_mode": (
         P,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "realtime:projector_reset": (
         P,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "realtime:projector_token": (G, {"*": 200}),
     "realtime:room": (
         G,
-        {"anonymous": 302, "attendee": 200, "moderator_elsewhere": 200, "moderator": 200, "organiser": 200},
+        {
+            "anonymous": 302,
+            "attendee": 200,
+            "moderator_elsewhere": 200,
+            "rapporteur": 200,
+            "moderator": 200,
+            "organiser": 200,
+        },
     ),
     # Without `lijst` no list is named: 404 for everyone who may join (lists are tested in test_bounded_snapshots).
     "realtime:room_more": (
         G,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 404, "organiser": 404},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 404,
+            "moderator": 404,
+            "organiser": 404,
+        },
     ),
     "realtime:set_open": (
         P,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "realtime:set_premoderation": (
         P,
-        {"anonymous": 302, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 302,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "realtime:vote": (P, {"*": 302}),
     "realtime:withdraw": (P, {"*": 302}),
     "reports:dashboard": (
         G,
-        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 404, "organiser": 200},
+        {
+            "anonymous": 404,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 404,
+            "moderator": 404,
+            "organiser": 200,
+        },
     ),
     "reports:dashboard_live": (
         G,
-        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 404, "organiser": 200},
+        {
+            "anonymous": 404,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 404,
+            "moderator": 404,
+            "organiser": 200,
+        },
     ),
     "reports:export_event_zip": (
         G,
-        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 404, "organiser": 200},
+        {
+            "anonymous": 404,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 404,
+            "moderator": 404,
+            "organiser": 200,
+        },
     ),
     "reports:export_programme": (
         G,
-        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 404, "organiser": 200},
+        {
+            "anonymous": 404,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 404,
+            "moderator": 404,
+            "organiser": 200,
+        },
     ),
     "reports:export_registrations": (
         G,
-        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 404, "organiser": 200},
+        {
+            "anonymous": 404,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 404,
+            "moderator": 404,
+            "organiser": 200,
+        },
     ),
     "reports:kennisbank": (G, {"*": 200}),
     "reports:kennisbank_detail": (G, {"*": 404}),
     "reports:report_approve": (
         P,
-        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 404,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "reports:report_detail": (
         G,
-        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 200, "organiser": 200},
+        {
+            "anonymous": 404,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 200,
+            "moderator": 200,
+            "organiser": 200,
+        },
     ),
     "reports:report_download": (
         G,
-        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 200, "organiser": 200},
+        {
+            "anonymous": 404,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 200,
+            "moderator": 200,
+            "organiser": 200,
+        },
     ),
     "reports:report_publish": (
         P,
-        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 404,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "reports:report_table_csv": (
         G,
-        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 200, "organiser": 200},
+        {
+            "anonymous": 404,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 200,
+            "moderator": 200,
+            "organiser": 200,
+        },
     ),
     "reports:report_unpublish": (
         P,
-        {"anonymous": 404, "attendee": 404, "moderator_elsewhere": 404, "moderator": 302, "organiser": 302},
+        {
+            "anonymous": 404,
+            "attendee": 404,
+            "moderator_elsewhere": 404,
+            "rapporteur": 302,
+            "moderator": 302,
+            "organiser": 302,
+        },
     ),
     "schedule_ics": (G, {"*": 200}),
     "schedule_json": (G, {"*": 200}),
@@ -281,7 +540,9 @@ def test_url_matrix(world):
 # --- WebSocket actions ----------------------------------------------------------------------
 
 MODERATORS = {"moderator", "organiser"}
-PEOPLE = {"attendee", "moderator_elsewhere", "moderator", "organiser"}
+# What a report needs (notes, actions, phases and what the projector shows): rapporteurs too.
+REPORTERS = {"rapporteur", "moderator", "organiser"}
+PEOPLE = {"attendee", "moderator_elsewhere", "rapporteur", "moderator", "organiser"}
 # action → roles that are not refused with "forbidden" (anonymous cannot even connect: 4403).
 EXPECTED_ACTIONS: dict[str, set[str]] = {
     "question.ask": PEOPLE,
@@ -295,19 +556,19 @@ EXPECTED_ACTIONS: dict[str, set[str]] = {
     "room.open": MODERATORS,
     "room.close": MODERATORS,
     "room.premoderation": MODERATORS,
-    "room.projector_mode": MODERATORS,
+    "room.projector_mode": REPORTERS,
     "poll.vote": PEOPLE,
     **{f"poll.{a}": MODERATORS for a in ("create", "open", "close", "reveal", "hide", "show_live")},
     "note.add": PEOPLE,
     "note.react": PEOPLE,
     **{
-        f"note.{a}": MODERATORS
+        f"note.{a}": REPORTERS
         for a in ("approve", "hide", "common_ground", "not_agreed", "unmark", "edit", "merge")
     },
-    "action.save": MODERATORS,
-    "phase.next": MODERATORS,
-    "phase.set": MODERATORS,
-    "phase.save": MODERATORS,
+    "action.save": REPORTERS,
+    "phase.next": REPORTERS,
+    "phase.set": REPORTERS,
+    "phase.save": REPORTERS,
 }
 
 

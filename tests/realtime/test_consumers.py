@@ -124,7 +124,7 @@ async def test_reconnect_gets_a_snapshot_with_what_was_missed(live_room, make_pa
 
     async with room_socket(live_room, away) as again:
         snapshot = again.snapshot
-        await again.send_json_to({"action": "room.resync"})
+        await again.send_json_to({"action": "room.resync", "id": "again"})
         resynced = await next_of_type(again, "room.snapshot")
 
     assert [q["text"] for q in snapshot["questions"]] == ["Gemist?"]
@@ -143,8 +143,10 @@ BAD_FRAMES = [
     ("question as string", '{"action": "question.upvote", "id": "s", "question": "1"}', "invalid"),
     ("question as bool", '{"action": "question.upvote", "id": "b", "question": true}', "invalid"),
     ("missing question", '{"action": "question.upvote", "id": "m"}', "invalid"),
-    ("empty text", '{"action": "question.ask", "id": "e", "text": "   "}', "invalid"),
-    ("text over 500", json.dumps({"action": "question.ask", "id": "l", "text": "x" * 501}), "invalid"),
+    ("empty text", '{"action": "question.ask", "id": "e", "text": "   "}', "empty"),
+    ("text over 500", json.dumps({"action": "question.ask", "id": "l", "text": "x" * 501}), "too_long"),
+    ("no id", '{"action": "question.ask", "text": "Zonder id"}', "invalid"),
+    ("ping without id", '{"action": "ping"}', "invalid"),
     (
         "frame over 8 KiB",
         json.dumps({"action": "question.ask", "id": "big", "text": "x" * 9000}),

@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied
 
 from accounts.roles import organiser_group_ensure
 from realtime.models import LiveRoom
+from realtime.services import notes as n
+from realtime.services import polls as p
 from realtime.services import questions as q
 from realtime.services import rooms as r
 from tests.factories import UserFactory
@@ -56,6 +58,22 @@ ACTIONS = {
         user=user, room=room, enabled=True
     ),
     "projector_reset": lambda user, room, question: r.projector_token_reset(user=user, room=room),
+    "projector_mode": lambda user, room, question: n.projector_mode_set(user=user, room=room, mode="notes"),
+    "poll_create": lambda user, room, question: p.poll_create(
+        user=user, room=room, text="Stelling", kind="scale", options=[], show_live=False
+    ),
+    "action_save": lambda user, room, question: n.action_save(
+        user=user,
+        room=room,
+        action=None,
+        what="Brief herschrijven",
+        owner_name="Team",
+        owner_organisation="",
+        perspective="",
+        due_date=None,
+        status="open",
+    ),
+    "phase_next": lambda user, room, question: n.phase_advance(user=user, room=room),
 }
 
 ROLES = [
@@ -73,8 +91,9 @@ ALLOWED = {
     "ask": {"participant", "kamerlid", "author", "moderator", "rapporteur", "organiser"},
     "upvote": {"participant", "kamerlid", "author", "moderator", "rapporteur", "organiser"},
     "withdraw": {"author"},
+    # Running the room stays with its moderators and the organisers.
     **{
-        action: {"moderator", "rapporteur", "organiser"}
+        action: {"moderator", "organiser"}
         for action in [
             "approve",
             "hide",
@@ -84,7 +103,13 @@ ALLOWED = {
             "close",
             "premoderation",
             "projector_reset",
+            "poll_create",
         ]
+    },
+    # What a report needs: rapporteurs too.
+    **{
+        action: {"moderator", "rapporteur", "organiser"}
+        for action in ["action_save", "phase_next", "projector_mode"]
     },
 }
 

@@ -186,6 +186,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # The lens: no figure is published for fewer people of one perspective than this (docs/privacy-of-opinions.md).
 LENS_MIN_GROUP = max(2, int(os.environ.get("LENS_MIN_GROUP", "3")))
+# Open sockets one person may have in one live room (tabs, phone and laptop); the next is refused (4429).
+ROOM_MAX_SOCKETS_PER_PERSON = max(1, int(os.environ.get("ROOM_MAX_SOCKETS_PER_PERSON", "5")))
 
 # Email bodies wait in the outbox sealed with this key (trialoog/mail.py); sent or failed rows go after
 # OUTBOX_RETENTION_DAYS (outbox_purge, run by send_queued_mail and purge_personal_data).
