@@ -8,6 +8,8 @@ from django.contrib.auth import SESSION_KEY
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from trialoog.middleware import DATABASE_ERRORS, database_unavailable_response
+
 LAST_SEEN_KEY = "trialoog_last_seen"
 LOGGED_IN_AT_KEY = "trialoog_logged_in_at"
 
@@ -35,6 +37,14 @@ class SessionIdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        try:
+            self._check(request)
+        except DATABASE_ERRORS as error:
+            return database_unavailable_response(error)
+        return self.get_response(request)
+
+    @staticmethod
+    def _check(request) -> None:
         if settings.SESSION_COOKIE_NAME in request.COOKIES and SESSION_KEY in request.session:
             timeout = settings.SESSION_IDLE_TIMEOUT
             now = int(time.time())
@@ -46,7 +56,6 @@ class SessionIdleTimeoutMiddleware:
                 request.session.flush()
             elif last_seen is None or now - last_seen >= max(1, min(300, timeout // 10)):
                 request.session[LAST_SEEN_KEY] = now
-        return self.get_response(request)
 
 
 # Paths a person without a second factor still needs: logging in and out, setting up the
@@ -69,7 +78,11 @@ class StaffMFARequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.REQUIRE_MFA_FOR_STAFF and self._must_set_up(request):
+        try:
+            must_set_up = settings.REQUIRE_MFA_FOR_STAFF and self._must_set_up(request)
+        except DATABASE_ERRORS as error:
+            return database_unavailable_response(error)
+        if must_set_up:
             messages.warning(
                 request,
                 _(

@@ -17,6 +17,17 @@ from trialoog.logs import redacted_path
 
 logger = logging.getLogger(__name__)
 
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def database_unavailable_response(exception: Exception) -> HttpResponse:
+    """The 503 answer for a database outage, also for middleware that reads the database before the view."""
+    logger.error("database unavailable: %s", exception)
+    response = HttpResponse(render_to_string("errors/unavailable.html"), status=503)
+    response["Retry-After"] = "10"
+    response["Cache-Control"] = "no-store"
+    return response
+
 
 class DatabaseUnavailableMiddleware:
     """
@@ -34,13 +45,9 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not isinstance(exception, DATABASE_ERRORS):
             return None
-        logger.error("database unavailable: %s", exception)
-        response = HttpResponse(render_to_string("errors/unavailable.html"), status=503)
-        response["Retry-After"] = "10"
-        response["Cache-Control"] = "no-store"
-        return response
+        return database_unavailable_response(exception)
 
 
 class LanguageChoiceMiddleware:
