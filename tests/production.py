@@ -32,6 +32,8 @@ def production_settings_env(**overrides: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "trialoog.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "OUTBOX_KEY": Fernet.generate_key().decode(),
+        "SITE_URL": "https://trialoog.example.org",
+        "SECURITY_CONTACT": "mailto:security@example.org",
         **overrides,
     }
 

@@ -18,6 +18,7 @@ from django.urls import resolve
 from accounts.models import AuditLog
 from accounts.services import login_identifier_hash
 from tests.factories import EventFactory, RegistrationFactory, UserFactory
+from tests.production import production_settings_env
 from trialoog.logs import RedactedPathFilter, redacted_path
 
 pytestmark = pytest.mark.django_db
@@ -98,9 +99,10 @@ def test_admin_search_for_people_is_audited_with_its_search_text(client, organis
     ]
 
 
-def test_data_download_is_audited(client, person):
+def test_data_download_is_audited(client, person, reauthenticate):
     """ "Download my data" writes a line about the person."""
     client.force_login(person)
+    reauthenticate(client, "demo-trialoog")
 
     client.get("/mijn-gegevens/download/")
 
@@ -287,16 +289,7 @@ def test_production_logs_requests_to_stdout_first_in_the_chain(run_python):
         "print(settings.MIDDLEWARE[0]);"
         "[h] = logging.getLogger('trialoog.requests').handlers; print(h.stream is sys.stdout)"
     )
-    result = run_python(
-        code,
-        {
-            "DJANGO_SETTINGS_MODULE": "trialoog.settings.production",
-            "SECRET_KEY": "x7Qp2Lm9Rt4Vb8Nc1Zs6Hd3Jf5Gw0Ya" * 2,
-            "SITE_URL": "https://trialoog.example.org",
-            "SECURITY_CONTACT": "mailto:security@example.org",
-            "ALLOWED_HOSTS": "trialoog.example.org",
-        },
-    )
+    result = run_python(code, production_settings_env(ALLOWED_HOSTS="trialoog.example.org"))
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["trialoog.middleware.RequestLogMiddleware", "True"]
