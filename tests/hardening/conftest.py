@@ -23,12 +23,13 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from accounts.roles import organiser_group_ensure
+from events.models import RoomAccess
 from realtime.models import LiveRoom, Poll
 from realtime.services import notes as note_services
 from realtime.services import polls as poll_services
 from realtime.services import questions as question_services
 from scripts.services import Redis, free_port
-from tests.factories import RegistrationFactory, SessionFactory, UserFactory
+from tests.factories import RegistrationFactory, SessionFactory, SessionSignupFactory, UserFactory
 from tests.production import _wait_until_healthy, suite_database_url
 from tests.realtime.conftest import (  # noqa: F401 - shared fixtures
     live_room,
@@ -235,27 +236,39 @@ def organiser(db):
 
 @pytest.fixture
 def world(db):
-    """One room with a question and an open poll, and one user per role."""
-    room = LiveRoom.objects.create(session=SessionFactory(), is_open=True)
+    """
+    One room with a question and an open poll, and one user per role.
+
+    The room is open only to people signed up for its session (the setting
+    Chatham House and Kamerleden-only sessions get), so being registered for
+    the event is not enough: `registered` and `moderator_elsewhere` are
+    registered but not signed up; `signed_up` (the author of the question and
+    the note, also called `attendee`) and `kamerlid` have a seat.
+    """
+    room = LiveRoom.objects.create(session=SessionFactory(room_access=RoomAccess.SIGNED_UP), is_open=True)
     other_room = LiveRoom.objects.create(session=SessionFactory(event=room.session.event), is_open=True)
     users = {"anonymous": AnonymousUser()}
-    users["attendee"] = UserFactory(perspective="uitvoering")
+    users["registered"] = UserFactory(perspective="uitvoering")
+    users["signed_up"] = users["attendee"] = UserFactory(perspective="uitvoering")
+    users["kamerlid"] = UserFactory(perspective="politiek", is_kamerlid=True)
     users["moderator_elsewhere"] = UserFactory(perspective="beleid")
     users["moderator"] = UserFactory(perspective="beleid")
     users["organiser"] = UserFactory(perspective="beleid", is_staff=True)
     users["organiser"].groups.add(organiser_group_ensure())
     users["rapporteur"] = UserFactory(perspective="beleid")
-    for role in ("attendee", "moderator_elsewhere", "moderator", "rapporteur"):
+    for role in ("registered", "signed_up", "kamerlid", "moderator_elsewhere", "moderator", "rapporteur"):
         RegistrationFactory(user=users[role], event=room.session.event)
+    for role in ("signed_up", "kamerlid"):
+        SessionSignupFactory(user=users[role], session=room.session)
     room.session.moderators.add(users["moderator"])
     room.session.rapporteurs.add(users["rapporteur"])
     other_room.session.moderators.add(users["moderator_elsewhere"])
-    question, _ = question_services.question_ask(user=users["attendee"], room=room, text="Vraag")
+    question, _ = question_services.question_ask(user=users["signed_up"], room=room, text="Vraag")
     poll = poll_services.poll_create(
         user=users["moderator"], room=room, text="Stelling", kind=Poll.Kind.SCALE
     )
     poll_services.poll_open(user=users["moderator"], poll=poll)
-    note, _ = note_services.note_add(user=users["attendee"], room=room, kind="dilemma", text="Notitie")
+    note, _ = note_services.note_add(user=users["signed_up"], room=room, kind="dilemma", text="Notitie")
     return {"room": room, "users": users, "question": question, "poll": poll, "note": note}
 
 

@@ -183,6 +183,7 @@ def test_session_admin_form_stores_title_and_description_without_control_charact
         "reserved_politiek": 0,
         "reserved_beleid": 0,
         "reserved_uitvoering": 0,
+        "room_access": "auto",
     }
 
     form = form_class(data, instance=session)

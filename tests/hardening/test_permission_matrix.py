@@ -20,7 +20,16 @@ from realtime.models import LiveRoom, Poll
 from realtime.routing import websocket_urlpatterns
 from realtime.services import notes as note_services
 
-ROLES = ["anonymous", "attendee", "moderator_elsewhere", "rapporteur", "moderator", "organiser"]
+ROLES = [
+    "anonymous",
+    "registered",
+    "signed_up",
+    "kamerlid",
+    "moderator_elsewhere",
+    "rapporteur",
+    "moderator",
+    "organiser",
+]
 
 
 def _url_names() -> dict[str, str]:
@@ -43,6 +52,10 @@ def _url_names() -> dict[str, str]:
     return dict(walk(get_resolver().url_patterns))
 
 
+# The world's room admits only people signed up for its session (tests/hardening/conftest.py `world`):
+# registered attendees and moderators of another session are refused its room pages and posts.
+NOT_SIGNED_UP_403 = {"registered": 403, "moderator_elsewhere": 403}
+
 # url name → (method, {role: expected status}); "*" means every role.
 # 302 for anonymous = sent to the login page; 404 = hidden from this role; 405 = wrong method.
 G, P = "GET", "POST"
@@ -54,7 +67,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         G,
         {
             "anonymous": 302,
-            "attendee": 200,
+            "registered": 200,
+            "signed_up": 200,
+            "kamerlid": 200,
             "moderator_elsewhere": 200,
             "rapporteur": 200,
             "moderator": 200,
@@ -67,7 +82,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         G,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 404,
             "moderator": 404,
@@ -78,7 +95,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         G,
         {
             "anonymous": 302,
-            "attendee": 200,
+            "registered": 200,
+            "signed_up": 200,
+            "kamerlid": 200,
             "moderator_elsewhere": 200,
             "rapporteur": 200,
             "moderator": 200,
@@ -89,7 +108,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         G,
         {
             "anonymous": 302,
-            "attendee": 200,
+            "registered": 200,
+            "signed_up": 200,
+            "kamerlid": 200,
             "moderator_elsewhere": 200,
             "rapporteur": 200,
             "moderator": 200,
@@ -100,7 +121,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         G,
         {
             "anonymous": 302,
-            "attendee": 200,
+            "registered": 200,
+            "signed_up": 200,
+            "kamerlid": 200,
             "moderator_elsewhere": 200,
             "rapporteur": 200,
             "moderator": 200,
@@ -113,7 +136,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         G,
         {
             "anonymous": 302,
-            "attendee": 200,
+            "registered": 200,
+            "signed_up": 200,
+            "kamerlid": 200,
             "moderator_elsewhere": 200,
             "rapporteur": 200,
             "moderator": 200,
@@ -131,19 +156,23 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
             "organiser": 302,
         },
     ),
-    "realtime:ask": (P, {"*": 302}),
+    "realtime:ask": (P, {"*": 302, **NOT_SIGNED_UP_403}),
     "realtime:console": (
         G,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 200,
             "moderator": 200,
@@ -154,7 +183,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
@@ -166,19 +197,23 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
             "organiser": 302,
         },
     ),
-    "realtime:note_add": (P, {"*": 302}),
+    "realtime:note_add": (P, {"*": 302, **NOT_SIGNED_UP_403}),
     "realtime:note_curate": (
         P,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
@@ -189,7 +224,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
@@ -200,19 +237,23 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
             "organiser": 302,
         },
     ),
-    "realtime:note_react": (P, {"*": 302}),
+    "realtime:note_react": (P, {"*": 302, **NOT_SIGNED_UP_403}),
     "realtime:phase_next": (
         P,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
@@ -223,7 +264,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
@@ -234,7 +277,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
@@ -245,7 +290,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
@@ -256,7 +303,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
@@ -267,19 +316,23 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
             "organiser": 302,
         },
     ),
-    "realtime:poll_vote": (P, {"*": 302}),
+    "realtime:poll_vote": (P, {"*": 302, **NOT_SIGNED_UP_403}),
     "realtime:projector": (
         G,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 200,
             "moderator": 200,
@@ -290,7 +343,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
@@ -301,7 +356,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
@@ -313,8 +370,10 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         G,
         {
             "anonymous": 302,
-            "attendee": 200,
-            "moderator_elsewhere": 200,
+            "registered": 403,
+            "signed_up": 200,
+            "kamerlid": 200,
+            "moderator_elsewhere": 403,
             "rapporteur": 200,
             "moderator": 200,
             "organiser": 200,
@@ -325,8 +384,10 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         G,
         {
             "anonymous": 302,
-            "attendee": 404,
-            "moderator_elsewhere": 404,
+            "registered": 403,
+            "signed_up": 404,
+            "kamerlid": 404,
+            "moderator_elsewhere": 403,
             "rapporteur": 404,
             "moderator": 404,
             "organiser": 404,
@@ -336,7 +397,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
@@ -347,20 +410,24 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 302,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
             "organiser": 302,
         },
     ),
-    "realtime:vote": (P, {"*": 302}),
-    "realtime:withdraw": (P, {"*": 302}),
+    "realtime:vote": (P, {"*": 302, **NOT_SIGNED_UP_403}),
+    "realtime:withdraw": (P, {"*": 302, **NOT_SIGNED_UP_403}),
     "reports:dashboard": (
         G,
         {
             "anonymous": 404,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 404,
             "moderator": 404,
@@ -371,7 +438,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         G,
         {
             "anonymous": 404,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 404,
             "moderator": 404,
@@ -382,7 +451,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         G,
         {
             "anonymous": 404,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 404,
             "moderator": 404,
@@ -393,7 +464,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         G,
         {
             "anonymous": 404,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 404,
             "moderator": 404,
@@ -404,7 +477,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         G,
         {
             "anonymous": 404,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 404,
             "moderator": 404,
@@ -417,7 +492,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 404,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
@@ -428,7 +505,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         G,
         {
             "anonymous": 404,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 200,
             "moderator": 200,
@@ -439,7 +518,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         G,
         {
             "anonymous": 404,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 200,
             "moderator": 200,
@@ -450,7 +531,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 404,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
@@ -461,7 +544,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         G,
         {
             "anonymous": 404,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 200,
             "moderator": 200,
@@ -472,7 +557,9 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
         P,
         {
             "anonymous": 404,
-            "attendee": 404,
+            "registered": 404,
+            "signed_up": 404,
+            "kamerlid": 404,
             "moderator_elsewhere": 404,
             "rapporteur": 302,
             "moderator": 302,
@@ -542,13 +629,13 @@ def test_url_matrix(world):
 MODERATORS = {"moderator", "organiser"}
 # What a report needs (notes, actions, phases and what the projector shows): rapporteurs too.
 REPORTERS = {"rapporteur", "moderator", "organiser"}
-PEOPLE = {"attendee", "moderator_elsewhere", "rapporteur", "moderator", "organiser"}
+PEOPLE = {"signed_up", "kamerlid", "rapporteur", "moderator", "organiser"}
 # action → roles that are not refused with "forbidden" (anonymous cannot even connect: 4403).
 EXPECTED_ACTIONS: dict[str, set[str]] = {
     "question.ask": PEOPLE,
     "question.upvote": PEOPLE,
     "question.unvote": PEOPLE,
-    "question.withdraw": {"attendee"},
+    "question.withdraw": {"signed_up"},
     **{
         f"question.{a}": MODERATORS
         for a in ("approve", "reject", "hide", "answer", "reopen", "edit", "pin", "unpin")
@@ -608,7 +695,7 @@ def _restore(world) -> None:
 
     LiveRoom.objects.filter(pk=world["room"].pk).update(is_open=True, premoderation=False)
     Question.objects.filter(pk=world["question"].pk).update(
-        status="visible", author=world["users"]["attendee"]
+        status="visible", author=world["users"]["signed_up"]
     )
     Poll.objects.filter(pk=world["poll"].pk).update(state="open")
     Note.objects.filter(pk__in=[world["note"].pk, world["note2"].pk]).update(
@@ -639,17 +726,22 @@ def test_every_action_has_an_entry():
 @pytest.fixture
 def world_with_duplicate(world):
     world["note2"], _ = note_services.note_add(
-        user=world["users"]["attendee"], room=world["room"], kind="dilemma", text="Dubbel"
+        user=world["users"]["signed_up"], room=world["room"], kind="dilemma", text="Dubbel"
     )
     return world
 
 
 @pytest.mark.django_db(transaction=True)
 async def test_action_matrix(world_with_duplicate):
-    """Each WebSocket action is refused with 'forbidden' for exactly the roles outside its entry."""
+    """
+    Each WebSocket action is refused with 'forbidden' for exactly the roles outside its entry.
+
+    Who may not join the room at all (anonymous; in this signed-up-only room also registered
+    attendees and moderators of another session) is refused at connect with 4403.
+    """
     world = world_with_duplicate
     code = await sync_to_async(lambda: world["room"].session.code)()
-    allowed, refused_anonymous = {}, set()
+    allowed, refused_at_connect = {}, set()
     for action in sorted(HANDLERS):
         allowed[action] = set()
         payload = await sync_to_async(_payload)(action, world)
@@ -657,9 +749,11 @@ async def test_action_matrix(world_with_duplicate):
             await sync_to_async(_restore)(world)
             reply = await _send(code, world["users"][role], {"action": action, "id": "m", **payload})
             if reply == 4403:
-                refused_anonymous.add((action, role))
+                refused_at_connect.add((action, role))
             elif reply["type"] == "ack" or reply["code"] != "forbidden":
                 allowed[action].add(role)
 
     assert allowed == EXPECTED_ACTIONS
-    assert refused_anonymous == {(action, "anonymous") for action in HANDLERS}
+    assert refused_at_connect == {
+        (action, role) for action in HANDLERS for role in ("anonymous", "registered", "moderator_elsewhere")
+    }

@@ -229,7 +229,8 @@ async def test_a_dump_and_the_logs_do_not_tell_who_voted_what(
     assert len(after["realtime_questionupvote"][1]) == 20 and len(after["realtime_notereaction"][1]) == 20
     assert times_on_opinions == []
     assert unexpected == {}
-    assert after["trialoog_cache"][1] == []
+    # Rows other tests left (allauth's login limits) may be there; voting must add none.
+    assert [row for row in after["trialoog_cache"][1] if row not in before["trialoog_cache"][1]] == []
     # Random ids in voting order by chance: 1 in 10! for the ten votes, far less for the rest.
     assert {model.__name__: order == sorted(order) for model, order in ids.in_order.items()} == {
         "QuestionUpvote": False,

@@ -122,7 +122,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Trialoog] "
 # Login limits that work at a venue, where hundreds of people share one NAT address: the
 # per-address limits are high, the tight failure limit is per account *and* address (see
 # accounts.adapter), and a slower per-account limit stops guessing spread over many addresses.
-# Hitting a password limit never blocks the login by code (docs/security-auth.md).
+# Hitting a password limit never blocks the login by code (docs/security/auth.md).
 ACCOUNT_RATE_LIMITS = {
     "login": "300/m/ip",
     "login_failed": "100/m/ip,30/h/key",
