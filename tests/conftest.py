@@ -67,3 +67,11 @@ def _fresh_channel_layer():
     yield
     # A coalesced broadcast still waiting would read a database that is rolled back or gone.
     broadcast.cancel_pending()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_public_pages():
+    """Start every test without cached public pages: the rows they were rendered from are rolled back."""
+    from django.core.cache import caches
+
+    caches["public_pages"].clear()

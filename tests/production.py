@@ -62,6 +62,7 @@ def web_environment(*, database_url: str, redis_url: str, port: int, static_root
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CSRF_TRUSTED_ORIGINS": origin,
         "SITE_URL": origin,
+        "SECURITY_CONTACT": "mailto:security@example.org",
         "EMAIL_URL": "console://",
         "DEFAULT_FROM_EMAIL": "Trialoog <noreply@example.org>",
         "SECURE_SSL_REDIRECT": "false",

@@ -28,12 +28,19 @@ def test_security_txt_names_a_contact_and_an_expiry(client):
     assert lines[1].startswith("Expires: ")
 
 
+PRODUCTION_SITE = {
+    "DJANGO_SETTINGS_MODULE": "trialoog.settings.production",
+    "SITE_URL": "https://trialoog.example.org",
+    "SECURITY_CONTACT": "mailto:security@trialoog.example.org",
+}
+
+
 def test_check_deploy_is_clean_with_production_settings(run_python):
     """`manage.py check --deploy` reports no issue with the production settings."""
     result = run_python(
         "import sys; from django.core.management import execute_from_command_line;"
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
-        {"DJANGO_SETTINGS_MODULE": "trialoog.settings.production", "SECRET_KEY": secrets.token_urlsafe(64)},
+        {**PRODUCTION_SITE, "SECRET_KEY": secrets.token_urlsafe(64)},
     )
 
     assert result.returncode == 0, result.stderr + result.stdout
@@ -45,7 +52,7 @@ def test_production_cookies_are_secure_and_hsts_is_on(run_python):
     result = run_python(
         "import django; django.setup(); from django.conf import settings as s;"
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.LANGUAGE_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)",
-        {"DJANGO_SETTINGS_MODULE": "trialoog.settings.production", "SECRET_KEY": secrets.token_urlsafe(64)},
+        {**PRODUCTION_SITE, "SECRET_KEY": secrets.token_urlsafe(64)},
     )
 
     assert result.stdout.split() == ["True", "True", "True", "31536000"]
