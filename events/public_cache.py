@@ -22,6 +22,7 @@ the CSRF token in a cached page is replaced with the visitor's own.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import re
@@ -53,9 +54,27 @@ class CachedPage:
     headers: tuple[tuple[str, str], ...]
 
 
+@functools.cache
+def _version_cache():
+    """
+    One client of the `public_version` cache for the whole process.
+
+    `caches[...]` gives every request context its own backend, and under
+    ASGI every request is a new context: for Redis that meant a new
+    connection per page view. The Redis client's pool is thread-safe.
+    """
+    return caches.create_connection("public_version")
+
+
+@functools.cache
+def _page_cache():
+    """The per-process page store (a LocMemCache, shared by its LOCATION anyway), made once."""
+    return caches.create_connection("public_pages")
+
+
 def programme_version() -> str | None:
     """The programme's current version, created on first use; None when the version cache is away."""
-    cache = caches["public_version"]
+    cache = _version_cache()
     try:
         version = cache.get(VERSION_KEY)
         if version is None:
@@ -82,7 +101,7 @@ def programme_version_bump() -> None:
 
 def _bump_now() -> None:
     try:
-        caches["public_version"].set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+        _version_cache().set(VERSION_KEY, secrets.token_hex(8), timeout=None)
     except Exception as exc:  # noqa: BLE001 - a cached page then lives until it expires
         logger.error("public page cache: version bump failed: %r", exc)
 
@@ -95,7 +114,7 @@ def _next_change_at(version: str) -> dt.datetime | None:
     """
     from events.models import Event, Session
 
-    pages, key = caches["public_pages"], f"{version}:next-change"
+    pages, key = _page_cache(), f"{version}:next-change"
     cached = pages.get(key)
     if cached is not None:
         return cached[0]
@@ -169,7 +188,7 @@ def cache_public_page(everyone: bool = False):
             version = programme_version()
             if version is None:
                 return view(request, *args, **kwargs)
-            pages = caches["public_pages"]
+            pages = _page_cache()
             key = _page_key(version, request)
             page = pages.get(key)
             if page is not None:
