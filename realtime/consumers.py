@@ -20,7 +20,7 @@ from realtime import actions, broadcast, fanout, groupcommit, groups, ratelimit,
 from realtime.models import LiveRoom
 from realtime.services import joins
 from realtime.services import rooms as room_services
-from realtime.threads import database_threads
+from realtime.threads import database_threads_size
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,8 @@ def db(fn):
     database at once; with one thread they queued behind each other (see
     docs/performance.md).
     """
-    return database_sync_to_async(fn, thread_sensitive=False, executor=database_threads())
+    database_threads_size()
+    return database_sync_to_async(fn, thread_sensitive=False)
 
 
 MAX_FRAME_BYTES = 8 * 1024

@@ -24,7 +24,7 @@ from channels.db import database_sync_to_async
 from django.db import InterfaceError, OperationalError
 
 from realtime.services import joins, votes
-from realtime.threads import database_threads
+from realtime.threads import database_threads_size
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ class GroupCommit:
     """Gather requests per room; `record(room_id, requests)` returns one outcome per request, in order."""
 
     def __init__(self, record):
-        self.record = database_sync_to_async(record, thread_sensitive=False, executor=database_threads())
+        database_threads_size()
+        self.record = database_sync_to_async(record, thread_sensitive=False)
         self.pending: dict[int, list[tuple[object, asyncio.Future]]] = {}
         self.running: set[int] = set()
 

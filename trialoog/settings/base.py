@@ -89,7 +89,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DB_POOL_MIN_SIZE = env_int("DB_POOL_MIN_SIZE", 2, minimum=0)
 DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 10)
 DB_POOL_TIMEOUT = float(os.environ.get("DB_POOL_TIMEOUT", "30"))
-# Threads that run the live rooms' database work (realtime.consumers.db). Each holds at most one
+# Threads of the event loop's default executor, where the live rooms' database work runs
+# (realtime/threads.py; daphne reads the same variable). Each holds at most one
 # connection at a time, so more threads than pooled connections would only queue at the pool.
 ASGI_THREADS = env_int("ASGI_THREADS", DB_POOL_MAX_SIZE)
 
