@@ -28,9 +28,9 @@ DAPHNE = (
 )
 
 
-def server_command(server: str, port: int) -> list[str]:
-    """The compose web command (uvicorn, one worker) on a loopback port; for daphne, its `exec` part swapped."""
-    command = web_command(port)
+def server_command(server: str, port: int, workers: int = 1) -> list[str]:
+    """The compose web command (uvicorn, `workers` processes) on a loopback port; for daphne, its `exec` part swapped."""
+    command = web_command(port, workers)
     if server == "uvicorn":
         assert "exec uvicorn" in command[2], command
         return command
@@ -53,6 +53,8 @@ class Stack:
 
     server: str = "daphne"
     processes: int = 1
+    workers: int = 1
+    pg_max_connections: int = 300
     extra_env: dict = field(default_factory=dict)
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(64))
     workdir: Path = field(default_factory=lambda: Path(os.environ.get("TMPDIR", "/tmp")))
@@ -63,7 +65,7 @@ class Stack:
     env: dict = field(default_factory=dict)
 
     def start_services(self) -> None:
-        self.pg = Postgres().start()
+        self.pg = Postgres(max_connections=self.pg_max_connections).start()
         self.redis = Redis().start()
         self.ports = [free_port() for _ in range(self.processes)]
         static_root = str(self.workdir / f"bench-static-{os.getpid()}")
@@ -88,6 +90,8 @@ class Stack:
             "DATABASE_URL",
             "REDIS_URL",
             "ALLOWED_HOSTS",
+            "SITE_URL",
+            "SECURITY_CONTACT",
         ):
             os.environ[key] = self.env[key]
         os.environ["SECURE_SSL_REDIRECT"] = "false"
@@ -109,7 +113,7 @@ class Stack:
         for index, port in enumerate(self.ports):
             log = open(self.workdir / f"bench-web-{os.getpid()}-{index}.log", "w")  # noqa: SIM115
             proc = subprocess.Popen(
-                server_command(self.server, port),
+                server_command(self.server, port, self.workers),
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -121,6 +125,17 @@ class Stack:
 
     def server_pids(self) -> list[int]:
         return [proc.pid for proc, _log in self.procs]
+
+    def worker_pids(self) -> list[int]:
+        """The server processes and their children (uvicorn's worker processes)."""
+        pids = []
+        for pid in self.server_pids():
+            pids.append(pid)
+            try:
+                pids += [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+            except OSError:
+                pass
+        return pids
 
     def log_tail(self, lines: int = 30) -> str:
         out = []

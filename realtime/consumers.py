@@ -21,18 +21,21 @@ from realtime.models import LiveRoom
 from realtime.permissions import role_in_room
 from realtime.services import joins
 from realtime.services import rooms as room_services
+from realtime.threads import database_threads_size
 
 logger = logging.getLogger(__name__)
 
 
 def db(fn):
     """
-    Run ORM work in the default thread pool, not on the one thread-sensitive executor.
+    Run ORM work in the live rooms' database threads, not on the one thread-sensitive executor.
 
-    Every call is self-contained (its own transaction, its own per-thread
-    connection), so several connects and actions can reach the database at
-    once; with one thread they queued behind each other (see docs/performance.md).
+    Every call is self-contained (its own transaction, a connection lent by
+    the pool for the call), so several connects and actions can reach the
+    database at once; with one thread they queued behind each other (see
+    docs/performance.md).
     """
+    database_threads_size()
     return database_sync_to_async(fn, thread_sensitive=False)
 
 

@@ -24,6 +24,7 @@ from channels.db import database_sync_to_async
 from django.db import InterfaceError, OperationalError
 
 from realtime.services import joins, votes
+from realtime.threads import database_threads_size
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class GroupCommit:
     """Gather requests per room; `record(room_id, requests)` returns one outcome per request, in order."""
 
     def __init__(self, record):
+        database_threads_size()
         self.record = database_sync_to_async(record, thread_sensitive=False)
         self.pending: dict[int, list[tuple[object, asyncio.Future]]] = {}
         self.running: set[int] = set()

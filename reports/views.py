@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.services import audit_log
 from events.models import Session
+from events.public_cache import cache_public_page
 from events.selectors import event_get_current
 from reports import exports, permissions, selectors, services
 from reports.forms import ApproveForm, KennisbankSearchForm
@@ -167,6 +168,7 @@ def report_unpublish(request, pk: int):
 
 
 @require_GET
+@cache_public_page()
 def kennisbank(request):
     form = KennisbankSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -179,6 +181,7 @@ def kennisbank(request):
 
 
 @require_GET
+@cache_public_page()
 def kennisbank_detail(request, pk: int):
     row = selectors.report_get_published(pk=pk)
     if row is None:

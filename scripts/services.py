@@ -62,6 +62,7 @@ def _wait_for_port(port: int, timeout: float, what: str, proc: subprocess.Popen 
 @dataclass
 class Postgres:
     port: int = field(default_factory=free_port)
+    max_connections: int = 300
     datadir: str = ""
     workdir: str = ""
 
@@ -104,7 +105,7 @@ class Postgres:
         """Start (or restart after stop_server) the server on the same port and data folder."""
         options = (
             f"-p {self.port} -k {self.workdir} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+            f"-c synchronous_commit=off -c full_page_writes=off -c max_connections={self.max_connections}"
         )
         subprocess.run(
             _as_pg_user(

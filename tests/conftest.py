@@ -78,3 +78,18 @@ def reauthenticate():
         assert response.status_code == 302, response.content
 
     return confirm
+
+
+@pytest.fixture(autouse=True)
+def _fresh_public_pages():
+    """
+    Start every test without cached public pages: the rows they were rendered from are rolled back
+    or truncated, which sends no signal. A new programme version also retires what server processes
+    started by the suite (daphne, uvicorn) have cached, since they share the suite's Redis.
+    """
+    from django.core.cache import caches
+
+    from events.public_cache import _bump_now
+
+    caches["public_pages"].clear()
+    _bump_now()

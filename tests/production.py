@@ -76,6 +76,7 @@ def web_environment(*, database_url: str, redis_url: str, port: int, static_root
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CSRF_TRUSTED_ORIGINS": origin,
         "SITE_URL": origin,
+        "SECURITY_CONTACT": "mailto:security@example.org",
         "EMAIL_URL": "console://",
         "DEFAULT_FROM_EMAIL": "Trialoog <noreply@example.org>",
         "SECURE_SSL_REDIRECT": "false",
@@ -103,8 +104,10 @@ def _wait_until_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -
 
 
 @contextmanager
-def production_web(*, database_url: str, redis_url: str, tmp_path: Path, extra_env: dict | None = None):
-    """Run collectstatic, then the compose web command on a free port; yield its base URL."""
+def production_web(
+    *, database_url: str, redis_url: str, tmp_path: Path, extra_env: dict | None = None, workers: int = 1
+):
+    """Run collectstatic, then the compose web command with `workers` processes on a free port; yield its base URL."""
     port = free_port()
     static_root = str(tmp_path / "static")
     env = {
@@ -118,7 +121,9 @@ def production_web(*, database_url: str, redis_url: str, tmp_path: Path, extra_e
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
     log = open(tmp_path / "web.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(web_command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        web_command(port, workers), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(f"{base}/healthz", proc)

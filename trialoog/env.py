@@ -48,6 +48,51 @@ def outbox_key(value: str, *, secret_key: str, required: bool) -> str:
     return ",".join(keys)
 
 
+def env_int(name: str, default: int, minimum: int = 1) -> int:
+    """Return an integer environment variable, refusing values below `minimum`."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.")
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
+    return value
+
+
+def required_url(name: str, *, schemes: tuple[str, ...]) -> str:
+    """
+    Return an environment variable that must hold a URL with one of `schemes`.
+
+    Production refuses to start without it rather than fall back to a
+    development default that would end up in emails or security.txt.
+    """
+    value = os.environ.get(name, "").strip()
+    parsed = urlparse(value)
+    target = parsed.netloc if parsed.scheme in {"http", "https"} else parsed.path
+    if parsed.scheme not in schemes or not target:
+        raise ImproperlyConfigured(
+            f"{name} must be set in production to a URL starting with "
+            f"{' or '.join(s + ':' for s in schemes)} (now {value!r})."
+        )
+    return value
+
+
+def database_pool(*, min_size: int, max_size: int, timeout: float) -> dict:
+    """
+    Return the `OPTIONS["pool"]` value for Django's psycopg connection pool.
+
+    With CONN_HEALTH_CHECKS on, Django has the pool check a connection before
+    lending it, so a PostgreSQL restart costs a failed check per stale
+    connection instead of a failed request.
+    """
+    if min_size > max_size:
+        raise ImproperlyConfigured(f"DB_POOL_MIN_SIZE ({min_size}) exceeds DB_POOL_MAX_SIZE ({max_size}).")
+    return {"min_size": min_size, "max_size": max_size, "timeout": timeout}
+
+
 def channel_layers(redis_url: str | None) -> dict:
     """
     Return the CHANNEL_LAYERS setting for an optional Redis URL.
@@ -94,6 +139,34 @@ def ratelimit_cache(redis_url: str | None) -> dict:
         "KEY_PREFIX": "trialoog-ratelimit",
         "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
     }
+
+
+def public_caches(redis_url: str | None) -> dict:
+    """
+    Return the two caches behind the public-page cache (trialoog/public_cache.py).
+
+    `public_version` holds the programme's version, which every worker must
+    see change at once: Redis when configured, else this process's memory.
+    `public_pages` holds rendered pages per worker process, keyed by that
+    version, so a hit never leaves the process.
+    """
+    pages = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "public-pages",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    }
+    if not redis_url:
+        version = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "public-version"}
+    else:
+        version = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "trialoog-public",
+            "TIMEOUT": None,
+            "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
+        }
+    return {"public_version": version, "public_pages": pages}
 
 
 def email_settings(url: str | None) -> dict:

@@ -8,6 +8,7 @@ from django.views.decorators.cache import cache_control, never_cache
 
 from events import calendar, schedule, selectors
 from events.models import SessionSignup
+from events.public_cache import cache_public_page
 
 ICS = "text/calendar; charset=utf-8"
 
@@ -20,6 +21,7 @@ def _current_event():
 
 
 @cache_control(max_age=300, public=True)
+@cache_public_page(everyone=True)
 def schedule_ics(request):
     event = _current_event()
     sessions = selectors.session_list_for_programme(event=event)
@@ -58,12 +60,14 @@ def _schedule_document() -> dict:
 
 
 @cache_control(max_age=300, public=True)
+@cache_public_page(everyone=True)
 def schedule_json(request):
     body = json.dumps(_schedule_document(), ensure_ascii=False, indent=2)
     return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 @cache_control(max_age=300, public=True)
+@cache_public_page(everyone=True)
 def schedule_xml(request):
     return HttpResponse(
         schedule.schedule_as_xml(_schedule_document()), content_type="application/xml; charset=utf-8"

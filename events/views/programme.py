@@ -16,6 +16,7 @@ from accounts import services as account_services
 from events import selectors
 from events.forms import ProgrammeFilterForm, SwapForm
 from events.models import Room, Session
+from events.public_cache import cache_public_page
 
 
 @dataclass
@@ -71,16 +72,19 @@ def _programme_context(request) -> dict:
     return {"event": event, "form": form, "kind": kind, "sessions": sessions}
 
 
+@cache_public_page()
 def programme_grid_view(request):
     context = _programme_context(request)
     context["rooms"], context["rows"] = programme_grid(context["sessions"])
     return render(request, "events/programme_grid.html", context)
 
 
+@cache_public_page()
 def programme_list_view(request):
     return render(request, "events/programme_list.html", _programme_context(request))
 
 
+@cache_public_page()
 def session_detail(request, pk: int):
     session = selectors.session_get_for_detail(pk=pk)
     if session is None:

@@ -6,7 +6,16 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from trialoog.env import channel_layers, email_settings, env_bool, env_list, outbox_key, ratelimit_cache
+from trialoog.env import (
+    channel_layers,
+    email_settings,
+    env_bool,
+    env_int,
+    env_list,
+    outbox_key,
+    public_caches,
+    ratelimit_cache,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -82,6 +91,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite ignores select_for_update; taking the write lock at BEGIN serialises sign-ups instead.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Production lends connections from a pool per worker process (settings/production.py, README).
+DB_POOL_MIN_SIZE = env_int("DB_POOL_MIN_SIZE", 2, minimum=0)
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 10)
+DB_POOL_TIMEOUT = float(os.environ.get("DB_POOL_TIMEOUT", "30"))
+# Threads of the event loop's default executor, where the live rooms' database work runs
+# (realtime/threads.py; daphne reads the same variable). Each holds at most one
+# connection at a time, so more threads than pooled connections would only queue at the pool.
+ASGI_THREADS = env_int("ASGI_THREADS", DB_POOL_MAX_SIZE)
 
 REDIS_URL = os.environ.get("REDIS_URL") or None
 CHANNEL_LAYERS = channel_layers(REDIS_URL)
@@ -92,6 +109,7 @@ CHANNEL_LAYERS = channel_layers(REDIS_URL)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "trialoog_cache"},
     "ratelimit": ratelimit_cache(REDIS_URL),
+    **public_caches(REDIS_URL),
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -183,6 +201,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # The lens: no figure is published for fewer people of one perspective than this (docs/privacy-of-opinions.md).
 LENS_MIN_GROUP = max(2, int(os.environ.get("LENS_MIN_GROUP", "3")))
