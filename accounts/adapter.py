@@ -1,5 +1,9 @@
+from types import SimpleNamespace
+from urllib.parse import urlparse
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import ratelimit
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from trialoog.mail import outbox_enqueue
@@ -20,8 +24,14 @@ class AccountAdapter(DefaultAccountAdapter):
         return True
 
     def send_mail(self, template_prefix, email, context):
-        """Send allauth's emails (codes, confirmations) through the outbox, so none is lost."""
-        outbox_enqueue(self.render_mail(template_prefix, email, context))
+        """
+        Send allauth's emails (codes, confirmations) through the outbox, so none is lost.
+
+        The site has no `django.contrib.sites` row, so allauth's "Hallo van {site}!" would
+        name nothing: the mails name the platform and the host of SITE_URL.
+        """
+        site = SimpleNamespace(name="Trialoog", domain=urlparse(settings.SITE_URL).netloc)
+        outbox_enqueue(self.render_mail(template_prefix, email, {**context, "current_site": site}))
 
     def _address_key(self, request, credentials) -> str:
         login = credentials.get("email", credentials.get("username", "")).lower()

@@ -135,3 +135,15 @@ def test_login_by_emailed_code_is_offered(client):
     content = client.get("/account/login/").content.decode()
 
     assert "/account/login/code/" in content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_allauth_emails_name_the_platform(client, make_user):
+    """A login-code email greets from Trialoog and names the site's host, not an empty site."""
+    make_user(email="code@example.org")
+
+    client.post("/account/login/code/", {"email": "code@example.org"})
+
+    body = mail.outbox[-1].body
+    assert body.startswith("Hallo van Trialoog!")
+    assert "127.0.0.1:8000" in body
