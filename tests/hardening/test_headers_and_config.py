@@ -1,22 +1,16 @@
 """Headers and configuration: the WebSocket Origin check, what production requires, one owner per header."""
 
-import secrets
-
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.http import HttpResponse
 from django.test import RequestFactory
 
 from realtime.origins import origin_allowed
+from tests.production import production_settings_env
 from trialoog.asgi import application
 from trialoog.security import SecurityHeadersMiddleware
 
-PRODUCTION = {
-    "DJANGO_SETTINGS_MODULE": "trialoog.settings.production",
-    "SECRET_KEY": secrets.token_urlsafe(64),
-    "SITE_URL": "https://trialoog.example.org",
-    "SECURITY_CONTACT": "mailto:security@trialoog.example.org",
-}
+PRODUCTION = production_settings_env(SECURITY_CONTACT="mailto:security@trialoog.example.org")
 SHOW = "import django; django.setup(); from django.conf import settings as s; print(s.SITE_URL, s.SECURITY_CONTACT)"
 
 
