@@ -4,7 +4,7 @@ Every URL and every WebSocket action, crossed with every role.
 The lists are generated from the URL configuration and from the protocol's
 action table, so a new view or action without an entry in EXPECTED_URLS or
 EXPECTED_ACTIONS fails `test_every_url_has_an_entry` / `test_every_action_has_an_entry`.
-Third-party URLs (the Django admin, allauth's account pages) are left to their owners.
+The Django admin and allauth's account pages are probed by path (THIRD_PARTY_PAGES).
 """
 
 import pytest
@@ -232,6 +232,48 @@ def test_url_matrix(world):
 
     mismatches = {key: (observed[key], expected[key]) for key in observed if observed[key] != expected[key]}
     assert mismatches == {}
+
+
+# --- The admin and allauth's pages --------------------------------------------------------
+
+# Not in the URL configuration's own names, so listed by path. In the admin only the organiser
+# (staff) gets in; everyone else is sent to the one rate-limited login, and a logged-in person
+# who is not staff gets 403 from /admin/login/ instead of a second login form.
+SIGNED_IN_200 = {"*": 200, "anonymous": 302}
+ANONYMOUS_ONLY = {"*": 302, "anonymous": 200}
+THIRD_PARTY_PAGES: dict[str, dict] = {
+    "/admin/": {"*": 302, "organiser": 200},
+    "/admin/login/": {"*": 403, "anonymous": 302, "organiser": 302},
+    "/admin/accounts/user/": {"*": 302, "organiser": 200},
+    "/admin/accounts/auditlog/": {"*": 302, "organiser": 200},
+    "/admin/events/session/": {"*": 302, "organiser": 200},
+    "/account/login/": ANONYMOUS_ONLY,
+    "/account/login/code/": ANONYMOUS_ONLY,
+    "/account/signup/": ANONYMOUS_ONLY,
+    "/account/password/reset/": {"*": 200},
+    "/account/email/": SIGNED_IN_200,
+    "/account/password/change/": SIGNED_IN_200,
+    "/account/2fa/": SIGNED_IN_200,
+    "/account/reauthenticate/": SIGNED_IN_200,
+    "/account/logout/": SIGNED_IN_200,
+}
+
+
+@pytest.mark.django_db
+def test_admin_and_allauth_pages_matrix(world):
+    """Each admin and account page answers each role exactly as THIRD_PARTY_PAGES says."""
+    observed, expected = {}, {}
+    for path, table in THIRD_PARTY_PAGES.items():
+        for role in ROLES:
+            with transaction.atomic():
+                client = Client()
+                if role != "anonymous":
+                    client.force_login(world["users"][role])
+                observed[(path, role)] = client.get(path).status_code
+                transaction.set_rollback(True)
+            expected[(path, role)] = table.get(role, table.get("*"))
+
+    assert {key: (observed[key], expected[key]) for key in observed if observed[key] != expected[key]} == {}
 
 
 # --- WebSocket actions ----------------------------------------------------------------------
