@@ -6,6 +6,8 @@ Each test closes one finding of issue 15 and failed on the code before it.
 
 import json
 import shlex
+import time
+import urllib.request
 
 import pytest
 from channels.db import database_sync_to_async
@@ -216,3 +218,26 @@ def test_chatham_house_pages_never_show_names(live_room, make_participant, make_
     assert ["Wie vraagt dit?" in page for page in pages[:2]] == [True, True]
     assert [name in page for page in pages for name in ("Anna de Vries", "Gemeente Utrecht")] == [False] * 6
     assert "Bram Gespreksleider" not in pages[2]
+
+
+def test_production_server_log_names_no_socket_path_or_address(tmp_path):
+    """
+    uvicorn's own line per accepted WebSocket ('<address> - "WebSocket <path>?<query>" [accepted]') stays
+    out of the production log: it held the client's address and the projector's secret link.
+    """
+    secret = "projector-secret-" + "q" * 24
+    with production_web(
+        database_url=suite_database_url(), redis_url=settings.REDIS_URL, tmp_path=tmp_path
+    ) as base:
+        url = base.replace("http://", "ws://") + f"/ws/ping/?projector={secret}"
+        with connect(url, origin=base, open_timeout=5) as socket:
+            socket.send(json.dumps({"action": "ping", "id": "p"}))
+            pong = json.loads(socket.recv(timeout=5))
+        urllib.request.urlopen(f"{base}/healthz", timeout=5).close()  # noqa: S310 - loopback only
+        time.sleep(0.5)
+        log = (tmp_path / "web.log").read_text()
+
+    assert pong == {"type": "pong", "id": "p"}
+    assert "trialoog.requests" in log  # the log is written: the request line of /healthz
+    assert secret not in log
+    assert "WebSocket" not in log
