@@ -61,7 +61,7 @@ class SessionIdleTimeoutMiddleware:
 # Paths a person without a second factor still needs: logging in and out, setting up the
 # second factor (all under /account/), static files, the health check and the language switch.
 MFA_EXEMPT_PREFIXES = ("/account/", "/static/", "/healthz", "/taal/")
-ORGANISER_PREFIXES = ("/organisator/", "/zaal/", "/admin/")
+ORGANISER_PREFIXES = ("/organisator/", "/zaal/", "/verslag/", "/admin/")
 
 
 class StaffMFARequiredMiddleware:

@@ -234,6 +234,19 @@ def test_organiser_group_member_without_staff_flag_is_also_sent_to_set_it_up(cli
     assert client.get("/organisator/kamerleden/")["Location"] == "/account/2fa/"
 
 
+def test_organiser_without_second_factor_cannot_publish_or_read_draft_reports(client, settings):
+    """The reports (drafts with names, approve, publish) are organiser pages too."""
+    settings.REQUIRE_MFA_FOR_STAFF = True
+    organiser = UserFactory()
+    organiser.groups.add(organiser_group_ensure())
+    client.force_login(organiser)
+
+    draft = client.get("/verslag/sessie/1/")
+    publish = client.post("/verslag/sessie/1/publiceren/")
+
+    assert (draft["Location"], publish["Location"]) == ("/account/2fa/", "/account/2fa/")
+
+
 def test_organiser_with_totp_uses_organiser_pages_when_mfa_is_required(client, settings, reauthenticate):
     """Once TOTP is on, REQUIRE_MFA_FOR_STAFF lets the organiser through."""
     settings.REQUIRE_MFA_FOR_STAFF = True
