@@ -183,6 +183,9 @@ def _render_projector(request, room: LiveRoom):
 @never_cache
 @room_view(moderator=True)
 def projector(request, room: LiveRoom, role: str):
+    # The page carries the secret projector link, which stays with those who run the room.
+    if not is_moderator(request.user, room):
+        raise Http404
     return _render_projector(request, room)
 
 

@@ -139,7 +139,7 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
     "realtime:poll_vote": (P, {"*": 302, **NOT_SIGNED_UP_403}),
     "realtime:projector": (
         G,
-        {"*": 404, "anonymous": 302, "rapporteur": 200, "moderator": 200, "organiser": 200},
+        {"*": 404, "anonymous": 302, "moderator": 200, "organiser": 200},
     ),
     "realtime:projector_mode": (
         P,
