@@ -9,8 +9,9 @@ Live rooms follow changes to who may be in them, at once.
   into it, or closed (4403) when they may no longer join.
 
 Each send happens after the surrounding transaction commits and never fails the
-request that caused it: with Redis down the sockets still close at their next
-ping or reconnect.
+request that caused it. With Redis down the close is lost: those sockets stay
+open until they reconnect, when the join checks the login again. Sessions that
+end by the idle or absolute timeout send nothing either.
 """
 
 import logging
