@@ -55,7 +55,7 @@ def test_demo_example_poll_shows_the_lens_apart():
     assert (
         poll.room.session
         == Poll.objects.filter(room__session__kind="trialoog")
-        .order_by("room__session__starts_at")
+        .order_by("room__session__starts_at", "room__session__pk")
         .first()
         .room.session
     )
