@@ -41,6 +41,13 @@ def db(fn):
 
 MAX_FRAME_BYTES = 8 * 1024
 MAX_ID_LENGTH = 64
+
+
+def _id_valid(value) -> bool:
+    """A frame's `id`: a non-empty text of at most MAX_ID_LENGTH characters."""
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH
+
+
 RATE_BURST = 20
 RATE_PER_SECOND = 5.0
 # A resync costs a whole snapshot: a few in a row, then one per five seconds.
@@ -72,7 +79,7 @@ class PingConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(content, dict) or content.get("action") != "ping":
             await self.send_json({"type": "error", "code": "unknown_action"})
             return
-        if not isinstance(content.get("id"), str) or not content["id"] or len(content["id"]) > MAX_ID_LENGTH:
+        if not _id_valid(content.get("id")):
             await self.send_json({"type": "error", "code": "invalid", "id": None})
             return
         await self.channel_layer.group_send(self.group, {"type": "ping.reply", "id": content.get("id")})
@@ -395,11 +402,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         try:
             content = self._parse(text_data, bytes_data)
             action_id = content.get("id")
-            if not isinstance(action_id, str) or not action_id or len(action_id) > MAX_ID_LENGTH:
+            if not _id_valid(action_id):
                 # Without its id an action could not be answered, nor its resend recognised.
-                action_id = (
-                    action_id if isinstance(action_id, str) and len(action_id) <= MAX_ID_LENGTH else None
-                )
+                # An empty id is echoed as it came; anything else that is not a short text is null.
+                action_id = "" if action_id == "" else None
                 raise ProtocolError("invalid", _("Het veld id moet een korte tekst zijn."))
             name = content.get("action")
             if name in ("room.resync", "ping"):
