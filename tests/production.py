@@ -67,16 +67,13 @@ def web_command(port: int, workers: int = 1) -> list[str]:
 def web_environment(*, database_url: str, redis_url: str, port: int, static_root: str) -> dict[str, str]:
     """Values for exactly the variables the compose file sets on web, for a loopback test."""
     origin = f"http://127.0.0.1:{port}"
-    values = {
-        "DJANGO_SETTINGS_MODULE": "trialoog.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "OUTBOX_KEY": Fernet.generate_key().decode(),
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "CSRF_TRUSTED_ORIGINS": origin,
-        "SITE_URL": origin,
-        "SECURITY_CONTACT": "mailto:security@example.org",
+    values = production_settings_env(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        CSRF_TRUSTED_ORIGINS=origin,
+        SITE_URL=origin,
+    ) | {
         "EMAIL_URL": "console://",
         "DEFAULT_FROM_EMAIL": "Trialoog <noreply@example.org>",
         "SECURE_SSL_REDIRECT": "false",
