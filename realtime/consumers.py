@@ -16,7 +16,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from realtime import actions, broadcast, fanout, groupcommit, groups, ratelimit, selectors
+from realtime import actions, fanout, groupcommit, groups, ratelimit, selectors
 from realtime.models import LiveRoom
 from realtime.permissions import role_in_room
 from realtime.services import joins
@@ -231,7 +231,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.role is None:
             await self.close(code=self.refusal or 4403)
             return
-        broadcast.remember_loop(asyncio.get_running_loop())
         self.tokens = float(RATE_BURST)
         self.tokens_at = time.monotonic()
         self.resync_tokens = float(RESYNC_BURST)

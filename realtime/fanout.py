@@ -25,12 +25,21 @@ import logging
 import threading
 from urllib.parse import urlparse
 
+from channels.db import database_sync_to_async
 from django.conf import settings
+
+from realtime import broadcast, groups
 
 logger = logging.getLogger(__name__)
 
 SUBSCRIBE_TIMEOUT = 5.0
 RECONNECT_DELAY = 0.5
+# A frame that arrives ahead of its turn waits this long for the ones before it, then they come from the log.
+REORDER_WAIT = 0.2
+# Every CHECK_INTERVAL the hub compares each room's committed seq with what it handed on.
+CHECK_INTERVAL = 2.0
+# At most this many frames are read back from the log to fill a gap; past that members resync.
+REPAIR_LIMIT = 500
 
 
 def _redis_config() -> tuple[str, str] | None:
@@ -141,23 +150,62 @@ def hub() -> Hub:
         return found
 
 
+def live_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop that serves this process's room sockets, or None (no hub runs here)."""
+    with _hubs_lock:
+        for loop in _hubs:
+            if loop.is_running() and not loop.is_closed():
+                return loop
+    return None
+
+
+def sequenced(seq: int | None, text: str) -> str:
+    """A frame as the fan-out carries it: its `seq` in front (empty for frames without one), then the text."""
+    return f"{'' if seq is None else seq}|{text}"
+
+
 class Hub:
-    """The local members of each room group, fed by one subscription per group."""
+    """
+    The local members of each room group, fed by one subscription per group.
+
+    Public frames are handed on strictly in `seq` order, each once. A frame
+    that arrives ahead of its turn (two servers published at the same moment)
+    waits up to REORDER_WAIT for the ones before it; what is still missing
+    then is read from the room's event log (broadcast.events_after), as is
+    anything a server committed and never published because it died in
+    between, which the check every CHECK_INTERVAL finds by comparing the
+    rooms' committed `seq` with the last one handed on. Members get a fresh
+    snapshot only when the log no longer holds what they missed.
+    """
 
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
         self.groups: dict[str, set] = {}
+        self.last: dict[str, int] = {}  # per group: the last seq handed on
+        self.held: dict[str, dict[int, str]] = {}  # per group: frames that arrived ahead of their turn
+        self.repairs: dict[str, asyncio.Task] = {}
+        self.behind: dict[str, int] = {}  # per group: the committed seq the previous check found missing
+        self.checker: asyncio.Task | None = None
         config = _redis_config()
         self.subscriber = _Subscriber(self, *config) if config else None
 
     async def join(self, group: str, member) -> None:
         """Add a member (anything with `deliver(outgoing)` and `resync()`); subscribe first if needed."""
         members = self.groups.get(group)
-        if members is None:
+        new = members is None
+        if new:
             members = self.groups[group] = set()
         members.add(member)
         if self.subscriber is not None:
             await self.subscriber.subscribe(group)
+        if new and group in self.groups:
+            # Subscribed first: whatever commits from now on arrives, and what committed before is
+            # in the snapshot the member gets next.
+            room_id = groups.room_id_of(group)
+            seqs = await _db(broadcast.room_seqs)(room_ids=[room_id])
+            self.last[group] = max(self.last.get(group, 0), seqs.get(room_id, 0))
+        if self.checker is None or self.checker.done():
+            self.checker = self.loop.create_task(self._check_forever())
 
     def leave(self, group: str, member) -> None:
         members = self.groups.get(group)
@@ -166,13 +214,54 @@ class Hub:
         members.discard(member)
         if not members:
             del self.groups[group]
+            self._forget(group)
             if self.subscriber is not None:
                 if self.groups:
                     self.subscriber.unsubscribe(group)
                 else:
                     self.subscriber.close()  # nobody left here: no connection kept for nothing
+            if not self.groups and self.checker is not None:
+                self.checker.cancel()
+                self.checker = None
 
-    def deliver(self, group: str, text: str) -> None:
+    def _forget(self, group: str) -> None:
+        self.last.pop(group, None)
+        self.held.pop(group, None)
+        self.behind.pop(group, None)
+        repair = self.repairs.pop(group, None)
+        if repair is not None:
+            repair.cancel()
+
+    def deliver(self, group: str, data: str) -> None:
+        """Take one frame as published (`sequenced`): hand it on in its turn, or hold it until then."""
+        head, _bar, text = data.partition("|")
+        if not head:
+            self._write(group, text)
+            return
+        seq = int(head)
+        last = self.last.get(group)
+        if last is None or seq == last + 1:
+            self.last[group] = seq
+            self._write(group, text)
+            self._release(group)
+        elif seq > last:
+            self.held.setdefault(group, {})[seq] = text
+            self._repair_soon(group, REORDER_WAIT)
+        # seq <= last: handed on already (the log got here first)
+
+    def _release(self, group: str) -> None:
+        held = self.held.get(group)
+        while held:
+            following = self.last[group] + 1
+            text = held.pop(following, None)
+            if text is None:
+                for seq in [seq for seq in held if seq < following]:
+                    del held[seq]
+                break
+            self.last[group] = following
+            self._write(group, text)
+
+    def _write(self, group: str, text: str) -> None:
         outgoing = Outgoing(text)
         for member in tuple(self.groups.get(group, ())):
             try:
@@ -180,10 +269,87 @@ class Hub:
             except Exception:  # noqa: BLE001 - one broken socket must not stop the room
                 logger.exception("fan-out to a member failed")
 
-    def resync_all(self) -> None:
-        for members in list(self.groups.values()):
-            for member in tuple(members):
+    def _repair_soon(self, group: str, wait: float) -> None:
+        if group not in self.repairs:
+            self.repairs[group] = self.loop.create_task(self._repair(group, wait))
+
+    async def _repair(self, group: str, wait: float) -> None:
+        """Fill the gap before the held frames (or up to the committed seq) from the log."""
+        try:
+            await asyncio.sleep(wait)
+            last = self.last.get(group)
+            if last is None or group not in self.groups:
+                return
+            rows = await _db(broadcast.events_after)(
+                room_id=groups.room_id_of(group), after=last, limit=REPAIR_LIMIT
+            )
+            if self.last.get(group) != last:
+                return  # frames arrived meanwhile; the next gap (if any) schedules its own repair
+            for seq, text in rows or ():
+                if seq == self.last[group] + 1:
+                    self.last[group] = seq
+                    self._write(group, text)
+            self._release(group)
+            if rows is not None and not self.held.get(group):
+                return
+            # The log no longer holds all that is missing (too much, or pruned): start the members
+            # again from a fresh snapshot, and go on from the newest frame there is.
+            logger.warning("fan-out for %s fell further behind than the log holds; members resync", group)
+            held = self.held.pop(group, {})
+            newest = await _db(broadcast.room_seqs)(room_ids=[groups.room_id_of(group)])
+            self.last[group] = max([self.last[group], *held, *newest.values()])
+            for member in tuple(self.groups.get(group, ())):
                 member.resync()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - the next check tries again
+            logger.exception("fan-out repair for %s failed", group)
+        finally:
+            if self.repairs.get(group) is asyncio.current_task():
+                del self.repairs[group]
+        if self.held.get(group):
+            self._repair_soon(group, REORDER_WAIT)
+
+    async def _check_forever(self) -> None:
+        while True:
+            await asyncio.sleep(CHECK_INTERVAL)
+            try:
+                await self.check()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - a database that is away now is there at the next check
+                logger.warning("fan-out check failed", exc_info=True)
+
+    async def check(self) -> None:
+        """
+        Compare each room's committed seq with what was handed on; repair what is still missing since the last check.
+
+        A frame on its way takes milliseconds; one missing at two checks in a
+        row was never published (its server died after the commit) or was lost
+        with the subscription.
+        """
+        watched = {groups.room_id_of(group): group for group in self.groups if group in self.last}
+        if not watched:
+            return
+        committed = await _db(broadcast.room_seqs)(room_ids=list(watched))
+        for room_id, group in watched.items():
+            seq, last = committed.get(room_id, 0), self.last.get(group)
+            if last is None or seq <= last:
+                self.behind.pop(group, None)
+            elif self.behind.get(group, seq + 1) <= seq:
+                self._repair_soon(group, 0)
+                self.behind.pop(group, None)
+            else:
+                self.behind[group] = seq
+
+    def resync_all(self) -> None:
+        """The subscription was lost for a while: fill every group's gap from the log."""
+        for group in list(self.groups):
+            self._repair_soon(group, 0)
+
+
+def _db(fn):
+    return database_sync_to_async(fn, thread_sensitive=False)
 
 
 class _Subscriber:

@@ -45,3 +45,11 @@ def login(session_key: str) -> str:
 @functools.lru_cache(maxsize=4)
 def _key(secret: str) -> bytes:
     return hashlib.sha256(f"trialoog-login-group:{secret}".encode()).digest()
+
+
+def room_id_of(group: str) -> int:
+    """The room of a `room(room_id)` group name."""
+    prefix, _dot, room_id = group.partition(".")
+    if prefix != "room" or not room_id.isdigit():
+        raise ValueError(f"not a room group: {group!r}")
+    return int(room_id)

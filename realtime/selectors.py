@@ -192,13 +192,14 @@ def _public_part(room: LiveRoom, role: str, limits: paging.Limits) -> dict:
     """
     The part of the snapshot that is the same for everyone who is not a moderator.
 
-    Every public change bumps the room's `seq`, so a part computed at a given
-    seq can be reused by everyone who connects before the next public event:
+    Every public change bumps the room's `seq` and every counter frame its
+    `counts_seq`, so a part computed at given ones can be reused by everyone
+    who connects before the next public event:
     a connect storm computes it once instead of once per person.
     """
     if role == "moderator":
         return _public_part_build(room, role, limits)
-    key = (room.pk, room.seq, limits)
+    key = (room.pk, room.seq, room.counts_seq, limits)
     with _public_cache_lock:
         found = _public_cache.get(key)
     if found is not None:
@@ -289,7 +290,10 @@ def _snapshot_parts(
     room = LiveRoom.objects.select_related("session__event", "current_phase").get(pk=room.pk)
     presence = {"presence": presence_counts(room_id=room.pk)}
     roles = {role for _user, role in viewers}
-    heads = {role: {"type": "room.snapshot", "seq": room.seq, "role": role} for role in roles}
+    heads = {
+        role: {"type": "room.snapshot", "seq": room.seq, "cseq": room.counts_seq, "role": role}
+        for role in roles
+    }
     public = {role: _public_part(room, role, limits) for role in roles}
     people = {user.pk: user for user, _role in viewers if user is not None and user.is_authenticated}
     shared = public.get("participant") or next(iter(public.values()))

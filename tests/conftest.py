@@ -61,12 +61,12 @@ def _fresh_channel_layer():
     """
     from channels.layers import channel_layers
 
-    from realtime import broadcast
+    from realtime import events
 
     channel_layers.backends.clear()
     yield
     # A coalesced broadcast still waiting would read a database that is rolled back or gone.
-    broadcast.cancel_pending()
+    events.cancel_pending()
 
 
 @pytest.fixture

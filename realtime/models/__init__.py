@@ -1,3 +1,4 @@
+from realtime.models.events import RoomEvent
 from realtime.models.notes import NOTE_MAX_LENGTH, Action, Note, NoteReaction, Phase
 from realtime.models.polls import Poll, PollChoice, PollOption, PollVote
 from realtime.models.questions import (
@@ -24,5 +25,6 @@ __all__ = [
     "Presence",
     "Question",
     "QuestionUpvote",
+    "RoomEvent",
     "new_projector_token",
 ]

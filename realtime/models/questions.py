@@ -49,6 +49,9 @@ class LiveRoom(models.Model):
     )
     seq = models.BigIntegerField(default=0)
     mod_seq = models.BigIntegerField(default=0)
+    # Numbers the counter frames (scores, poll results): they describe totals, are not logged and
+    # need no gap check, only their order (realtime/broadcast.py).
+    counts_seq = models.BigIntegerField(default=0)
     projector_token = models.CharField(max_length=64, unique=True, default=new_projector_token)
 
     class Meta:

@@ -18,7 +18,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.selectors import users_for_session_keys
-from realtime import broadcast, selectors
+from realtime import events, selectors
 from realtime.hashing import presence_holder
 from realtime.models import LiveRoom, Presence
 from realtime.permissions import roles_in_room
@@ -109,7 +109,7 @@ def _admit(room: LiveRoom, requests: list[Join]) -> list[Joined]:
             Joined(room, None, user, None, refusal) for user, refusal in zip(users, refusals, strict=True)
         ]
     snapshots = iter(selectors.room_snapshot_texts(room=room, viewers=accepted))
-    broadcast.presence_changed(room.pk)
+    events.presence_changed(room.pk)
     return [
         Joined(room, role, user, next(snapshots) if role is not None else None, refusal)
         for user, role, refusal in zip(users, admitted, refusals, strict=True)
@@ -144,7 +144,7 @@ def _over_socket_cap(room: LiveRoom, holders: list[str]) -> set[int]:
 def leaves_record(room_id: int, requests: list[str]) -> list[None]:
     """Forget the presence of many closed connections (channel names) of one room."""
     Presence.objects.filter(channel_name__in=requests).delete()
-    broadcast.presence_changed(room_id)
+    events.presence_changed(room_id)
     return [None] * len(requests)
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_log
-from realtime import broadcast
+from realtime import events
 from realtime.hashing import room_vote_salt, voter_hash
 from realtime.models import NOTE_MAX_LENGTH, Action, LiveRoom, Note, NoteReaction, Phase
 from realtime.permissions import is_reporter, require_reporter, require_take_part
@@ -52,7 +52,7 @@ def phase_set_current(*, user: User, room: LiveRoom, phase: Phase | None) -> Liv
     LiveRoom.objects.filter(pk=room.pk).update(current_phase=phase)
     room_audit(user=user, room=room, action="phase.set", phase=phase.pk if phase else None)
     room.current_phase = phase
-    broadcast.on_commit(broadcast.room_updated, room.pk)
+    events.room_updated(room.pk)
     return room
 
 
@@ -83,7 +83,7 @@ def phase_save(*, user: User, room: LiveRoom, title: str, prompt: str, phase: Ph
     phase.full_clean(exclude=["room"])
     phase.save()
     room_audit(user=user, room=room, action="phase.saved", phase=phase.pk)
-    broadcast.on_commit(broadcast.phases_updated, room.pk)
+    events.phases_updated(room.pk)
     return phase
 
 
@@ -94,8 +94,8 @@ def phase_delete(*, user: User, phase: Phase) -> None:
     require_reporter(user, room)
     room_audit(user=user, room=room, action="phase.deleted", phase=phase.pk, title=phase.title)
     phase.delete()
-    broadcast.on_commit(broadcast.phases_updated, room.pk)
-    broadcast.on_commit(broadcast.room_updated, room.pk)
+    events.phases_updated(room.pk)
+    events.room_updated(room.pk)
 
 
 def _clean_text(text: str, limit: int = NOTE_MAX_LENGTH) -> str:
@@ -141,7 +141,7 @@ def note_add(*, user: User, room: LiveRoom, kind: str, text: str, client_id: str
             note.save()
     except IntegrityError:
         return Note.objects.get(room=room, author=user, client_id=client_id), False
-    broadcast.on_commit(broadcast.note_changed, note.pk, created=True)
+    events.note_changed(note.pk, created=True)
     return note, True
 
 
@@ -173,7 +173,7 @@ def note_react(*, user: User, note: Note, kind: str | None) -> NoteReaction | No
             reaction.kind = kind
             reaction.save(update_fields=["kind"])
     if changed:
-        broadcast.on_commit(broadcast.note_scored, note.room_id, note.pk)
+        events.on_commit(events.note_scored, note.room_id, note.pk)
     return reaction
 
 
@@ -196,7 +196,7 @@ def note_curate(*, user: User, note: Note, action: str) -> Note:
     note.history = [*note.history, _history(user, action)]
     note.save()
     room_audit(user=user, room=note.room_id, action=f"note.{action}", note=note.pk)
-    broadcast.on_commit(broadcast.note_changed, note.pk)
+    events.note_changed(note.pk)
     return note
 
 
@@ -213,7 +213,7 @@ def note_edit(*, user: User, note: Note, text: str) -> Note:
     )
     note.text = new_text
     note.save()
-    broadcast.on_commit(broadcast.note_changed, note.pk)
+    events.note_changed(note.pk)
     return note
 
 
@@ -242,9 +242,9 @@ def note_merge(*, user: User, note: Note, into: Note) -> Note:
     into.history = [*into.history, _history(user, "merged_from", note=note.pk, text=note.text)]
     into.save()
     room_audit(user=user, room=into.room_id, action="note.merged", note=note.pk, into=into.pk)
-    broadcast.on_commit(broadcast.note_changed, note.pk)
-    broadcast.on_commit(broadcast.note_changed, into.pk)
-    broadcast.on_commit(broadcast.note_scored, into.room_id, into.pk)
+    events.note_changed(note.pk)
+    events.note_changed(into.pk)
+    events.on_commit(events.note_scored, into.room_id, into.pk)
     return into
 
 
@@ -276,7 +276,7 @@ def action_save(
     action.full_clean(exclude=["room", "created_by"])
     action.save()
     room_audit(user=user, room=room, action="action.saved", action_id=action.pk)
-    broadcast.on_commit(broadcast.action_saved, action.pk)
+    events.action_saved(action.pk)
     return action
 
 
@@ -308,7 +308,7 @@ def action_owner_erase(*, user: User, session_ids: set[int]) -> int:
     ]
     for action in actions:
         Action.objects.filter(pk=action.pk).update(owner_name="", updated_at=timezone.now())
-        broadcast.on_commit(broadcast.action_saved, action.pk)
+        events.action_saved(action.pk)
     return len(actions)
 
 
@@ -321,5 +321,5 @@ def projector_mode_set(*, user: User, room: LiveRoom, mode: str) -> LiveRoom:
     LiveRoom.objects.filter(pk=room.pk).update(projector_mode=mode)
     room.projector_mode = mode
     room_audit(user=user, room=room, action="projector_mode", mode=mode)
-    broadcast.on_commit(broadcast.room_updated, room.pk)
+    events.room_updated(room.pk)
     return room

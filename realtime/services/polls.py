@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from realtime import broadcast, selectors
+from realtime import events, selectors
 from realtime.hashing import room_vote_salt, voter_hash
 from realtime.lens import min_group
 from realtime.models import LiveRoom, Poll, PollChoice, PollOption, PollVote
@@ -51,7 +51,7 @@ def poll_create(
         option = PollOption(poll=poll, label=label, value=value, position=position)
         option.full_clean(exclude=["poll"])
         option.save()
-    broadcast.on_commit(broadcast.poll_changed, poll.pk)
+    events.poll_changed(poll.pk)
     return poll
 
 
@@ -74,7 +74,7 @@ def poll_open(*, user: User, poll: Poll) -> Poll:
         other.state = Poll.State.CLOSED
         other.closed_at = timezone.now()
         other.save(update_fields=["state", "closed_at"])
-        broadcast.on_commit(broadcast.poll_changed, other.pk)
+        events.poll_changed(other.pk)
     poll.state = Poll.State.OPEN
     poll.opened_at = poll.opened_at or timezone.now()
     # A reopened poll starts from the totals it closed with (already given with its results).
@@ -84,7 +84,7 @@ def poll_open(*, user: User, poll: Poll) -> Poll:
     poll.live_pending = 0
     poll.save(update_fields=["state", "opened_at", "live_totals", "live_pending"])
     room_audit(user=user, room=poll.room_id, action="poll.opened", poll=poll.pk)
-    broadcast.on_commit(broadcast.poll_changed, poll.pk)
+    events.poll_changed(poll.pk)
     return poll
 
 
@@ -97,7 +97,7 @@ def poll_close(*, user: User, poll: Poll) -> Poll:
     poll.closed_at = timezone.now()
     poll.save(update_fields=["state", "closed_at"])
     room_audit(user=user, room=poll.room_id, action="poll.closed", poll=poll.pk)
-    broadcast.on_commit(broadcast.poll_changed, poll.pk)
+    events.poll_changed(poll.pk)
     return poll
 
 
@@ -111,7 +111,7 @@ def poll_reveal(*, user: User, poll: Poll, revealed: bool = True) -> Poll:
     room_audit(
         user=user, room=poll.room_id, action="poll.revealed" if revealed else "poll.hidden", poll=poll.pk
     )
-    broadcast.on_commit(broadcast.poll_changed, poll.pk)
+    events.poll_changed(poll.pk)
     return poll
 
 
@@ -123,7 +123,7 @@ def poll_set_show_live(*, user: User, poll: Poll, enabled: bool) -> Poll:
     poll.show_live = enabled
     poll.save(update_fields=["show_live"])
     room_audit(user=user, room=poll.room_id, action="poll.show_live", poll=poll.pk, enabled=enabled)
-    broadcast.on_commit(broadcast.poll_changed, poll.pk)
+    events.poll_changed(poll.pk)
     return poll
 
 
@@ -198,4 +198,4 @@ def live_totals_advance(*, poll: Poll, changed: int) -> None:
     totals = selectors.poll_tally(poll=poll).published(with_breakdown=False)
     Poll.objects.filter(pk=poll.pk).update(live_totals=totals, live_pending=0)
     poll.live_totals, poll.live_pending = totals, 0
-    broadcast.on_commit(broadcast.poll_results_changed, poll.room_id, poll.pk)
+    events.on_commit(events.poll_results_changed, poll.room_id, poll.pk)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_log
-from realtime import broadcast
+from realtime import events
 from realtime.hashing import room_vote_salt, voter_hash
 from realtime.models import QUESTION_MAX_LENGTH, LiveRoom, Question, QuestionUpvote
 from realtime.permissions import require_moderator, require_take_part
@@ -69,7 +69,7 @@ def question_ask(
     except IntegrityError:
         # A concurrent retry with the same client_id won the race.
         return Question.objects.get(room=room, author=user, client_id=client_id), False
-    broadcast.on_commit(broadcast.question_changed, question.pk, created=True)
+    events.question_changed(question.pk, created=True)
     return question, True
 
 
@@ -100,7 +100,7 @@ def question_upvote(*, user: User, question: Question) -> bool:
     )
     if created:
         Question.objects.filter(pk=question.pk).update(upvotes=F("upvotes") + 1)
-        broadcast.on_commit(broadcast.score_changed, question.room_id, question.pk)
+        events.on_commit(events.score_changed, question.room_id, question.pk)
     return created
 
 
@@ -115,7 +115,7 @@ def question_unvote(*, user: User, question: Question) -> bool:
     ).delete()
     if deleted:
         Question.objects.filter(pk=question.pk).update(upvotes=F("upvotes") - 1)
-        broadcast.on_commit(broadcast.score_changed, question.room_id, question.pk)
+        events.on_commit(events.score_changed, question.room_id, question.pk)
     return bool(deleted)
 
 
@@ -130,13 +130,13 @@ def question_withdraw(*, user: User, question: Question) -> Question:
     question.status = Question.Status.WITHDRAWN
     question.save(update_fields=["status", "updated_at"])
     _unpin_if_pinned(question)
-    broadcast.on_commit(broadcast.question_changed, question.pk)
+    events.question_changed(question.pk)
     return question
 
 
 def _unpin_if_pinned(question: Question) -> None:
     if LiveRoom.objects.filter(pk=question.room_id, pinned_question=question).update(pinned_question=None):
-        broadcast.on_commit(broadcast.question_pinned, question.room_id)
+        events.question_pinned(question.room_id)
 
 
 @transaction.atomic
@@ -160,7 +160,7 @@ def question_moderate(*, user: User, question: Question, action: str) -> Questio
     room_audit(user=user, room=question.room_id, action=f"question.{action}", question=question.pk)
     if question.status not in PUBLIC_STATUSES:
         _unpin_if_pinned(question)
-    broadcast.on_commit(broadcast.question_changed, question.pk)
+    events.question_changed(question.pk)
     return question
 
 
@@ -179,5 +179,5 @@ def question_edit(*, user: User, question: Question, text: str) -> Question:
     )
     question.text = new_text
     question.save(update_fields=["text", "updated_at"])
-    broadcast.on_commit(broadcast.question_changed, question.pk)
+    events.question_changed(question.pk)
     return question

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import audit_log
 from events.models import Session
-from realtime import broadcast
+from realtime import broadcast, events
 from realtime.models import LiveRoom, Presence, Question, new_projector_token
 from realtime.permissions import require_moderator
 from realtime.services.audit import room_audit
@@ -30,7 +30,7 @@ def room_set_open(*, user: User, room: LiveRoom, is_open: bool) -> LiveRoom:
     LiveRoom.objects.filter(pk=room.pk).update(is_open=is_open)
     room.is_open = is_open
     room_audit(user=user, room=room, action="opened" if is_open else "closed")
-    broadcast.on_commit(broadcast.room_updated, room.pk)
+    events.room_updated(room.pk)
     return room
 
 
@@ -41,7 +41,7 @@ def room_set_premoderation(*, user: User, room: LiveRoom, enabled: bool) -> Live
     LiveRoom.objects.filter(pk=room.pk).update(premoderation=enabled)
     room.premoderation = enabled
     room_audit(user=user, room=room, action="premoderation", enabled=enabled)
-    broadcast.on_commit(broadcast.room_updated, room.pk)
+    events.room_updated(room.pk)
     return room
 
 
@@ -65,7 +65,7 @@ def question_pin(*, user: User, room: LiveRoom, question: Question | None) -> Li
     LiveRoom.objects.filter(pk=room.pk).update(pinned_question=question)
     room.pinned_question = question
     room_audit(user=user, room=room, action="pinned", question=question.pk if question else None)
-    broadcast.on_commit(broadcast.question_pinned, room.pk)
+    events.question_pinned(room.pk)
     return room
 
 
@@ -80,7 +80,7 @@ def projector_token_reset(*, user: User, room: LiveRoom) -> str:
     room.projector_token = new_projector_token()
     room.save(update_fields=["projector_token"])
     audit_log(actor=user, action="room.projector_link.reset", detail={"room": room.pk})
-    broadcast.on_commit(broadcast.projectors_close, room.pk, room.projector_token)
+    events.on_commit(broadcast.projectors_close, room.pk, room.projector_token)
     return room.projector_token
 
 

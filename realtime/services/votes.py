@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext as _
 
-from realtime import broadcast
+from realtime import events
 from realtime.hashing import event_over_error, voter_hash
 from realtime.models import LiveRoom, Poll, PollChoice, PollOption, PollVote, Question, QuestionUpvote
 from realtime.permissions import room_closed_error, takers_among
@@ -102,7 +102,7 @@ def upvotes_record(*, room_id: int, requests: list[tuple]) -> list:
             )
         )
         for question_id in added:
-            broadcast.on_commit(broadcast.score_changed, room_id, question_id)
+            events.on_commit(events.score_changed, room_id, question_id)
     created = set(new)
     for key, (_perspective, indexes) in wanted.items():
         for position, index in enumerate(indexes):

@@ -49,6 +49,7 @@ function start(data, root) {
     room: null,
     seq: 0,
     modSeq: 0,
+    cseq: 0,
     questions: new Map(),
     myUpvotes: new Set(),
     myQuestions: new Set(),
@@ -233,7 +234,13 @@ function start(data, root) {
         renderStats();
         return;
       default:
-        if (typeof message.mod_seq === "number") {
+        if (typeof message.cseq === "number") {
+          // A counter frame (totals): not gap-checked, only never older than what is shown.
+          if (message.cseq > state.cseq) {
+            state.cseq = message.cseq;
+            applyEvent(message);
+          }
+        } else if (typeof message.mod_seq === "number") {
           if (inOrder(message, "mod_seq")) applyModeratorChange(message);
         } else if (typeof message.seq === "number" && inOrder(message, "seq")) {
           applyEvent(message);
@@ -266,6 +273,7 @@ function start(data, root) {
     state.role = snapshot.role;
     state.room = snapshot.room;
     state.seq = snapshot.seq;
+    state.cseq = snapshot.cseq || 0;
     if (typeof snapshot.mod_seq === "number") state.modSeq = snapshot.mod_seq;
     state.questions = new Map();
     for (const q of [...snapshot.questions, ...(snapshot.pending || []), ...(snapshot.hidden || [])]) {

@@ -39,11 +39,12 @@ OPINION_TABLES = {
     PollChoice: "realtime_pollchoice",
     NoteReaction: "realtime_notereaction",
 }
-# What voting may change: new opinion rows, the upvote counters and the room's frame sequences.
+# What voting may change: new opinion rows, the upvote counters and the room's frame sequences
+# (counter frames are numbered, not logged: realtime/broadcast.py).
 MAY_CHANGE = {
     **{table: {"rows"} for table in OPINION_TABLES.values()},
     "realtime_question": {"upvotes"},
-    "realtime_liveroom": {"seq", "mod_seq"},
+    "realtime_liveroom": {"seq", "mod_seq", "counts_seq"},
     "realtime_poll": {"live_totals", "live_pending"},  # totals over everyone, published in steps
 }
 TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}")

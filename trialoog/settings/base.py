@@ -208,6 +208,11 @@ LENS_MIN_GROUP = max(2, int(os.environ.get("LENS_MIN_GROUP", "3")))
 # Open sockets one person may have in one live room (tabs, phone and laptop); the next is refused (4429).
 ROOM_MAX_SOCKETS_PER_PERSON = max(1, int(os.environ.get("ROOM_MAX_SOCKETS_PER_PERSON", "5")))
 
+# The room event log (realtime/models/events.py): frames are kept ROOM_EVENT_RETENTION_SECONDS for
+# servers and clients to replay a gap from, at most ROOM_EVENT_KEEP per room and stream.
+ROOM_EVENT_RETENTION_SECONDS = env_int("ROOM_EVENT_RETENTION_SECONDS", 3600, minimum=60)
+ROOM_EVENT_KEEP = env_int("ROOM_EVENT_KEEP", 1000, minimum=100)
+
 # Email bodies wait in the outbox sealed with this key (trialoog/mail.py); sent or failed rows go after
 # OUTBOX_RETENTION_DAYS (outbox_purge, run by send_queued_mail and purge_personal_data).
 OUTBOX_KEY = outbox_key(os.environ.get("OUTBOX_KEY", ""), secret_key=SECRET_KEY, required=False)

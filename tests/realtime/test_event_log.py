@@ -1,0 +1,168 @@
+"""
+The room event log (a transactional outbox): an event is stored with the change it describes, sent
+only after that commits, and every server hands the room's frames on in `seq` order, filling what it
+missed from the log.
+"""
+
+import asyncio
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from django.db import transaction
+from django.db.models import F
+
+from realtime import broadcast, fanout, groups
+from realtime.models import LiveRoom, Question, RoomEvent
+from realtime.services import questions as question_services
+from realtime.services import votes
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Member:
+    """A hub member that records the seq of every frame it is handed, and its resyncs."""
+
+    def __init__(self):
+        self.seqs: list[int | None] = []
+        self.frames: list[dict] = []
+        self.resyncs = 0
+
+    def deliver(self, outgoing):
+        frame = json.loads(outgoing.text)
+        self.frames.append(frame)
+        self.seqs.append(frame.get("seq"))
+
+    def resync(self):
+        self.resyncs += 1
+
+
+def _died_after_commit(room_id: int) -> int:
+    """What a server leaves that committed an event and died before publishing it: the log row only."""
+    with transaction.atomic():
+        LiveRoom.objects.filter(pk=room_id).update(seq=F("seq") + 1)
+        seq = LiveRoom.objects.get(pk=room_id).seq
+        RoomEvent.objects.create(
+            room_id=room_id, stream="public", seq=seq, frame=broadcast.frame("bench.tick", seq)
+        )
+    return seq
+
+
+async def _until(predicate, timeout: float = 5.0) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if predicate():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out")
+
+
+def test_an_event_is_stored_with_its_change_and_a_rollback_takes_both(live_room, make_participant):
+    """The question and its `question.asked` commit together; rolled back, neither is there and seq is unused."""
+    user = make_participant(live_room)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        question_services.question_ask(user=user, room=live_room, text="Wie betaalt?")
+        raise RuntimeError("the request failed after the service")
+
+    assert (Question.objects.count(), RoomEvent.objects.count()) == (0, 0)
+    assert LiveRoom.objects.get(pk=live_room.pk).seq == 0
+
+    question, _created = question_services.question_ask(user=user, room=live_room, text="Wie betaalt?")
+
+    public = RoomEvent.objects.get(room=live_room, stream="public")
+    frame = json.loads(public.frame)
+    assert (public.seq, frame["type"], frame["seq"], frame["question"]["id"]) == (
+        1,
+        "question.asked",
+        1,
+        question.pk,
+    )
+    moderators = RoomEvent.objects.get(room=live_room, stream="moderators")
+    assert (moderators.seq, json.loads(moderators.frame)["mod_seq"]) == (1, 1)
+
+
+def test_counter_frames_are_numbered_but_not_logged(live_room, make_participant):
+    """An upvote changes totals: no log row keeps when it happened; the snapshot says which counter frame it includes."""
+    asker, voter = make_participant(live_room), make_participant(live_room)
+    question, _created = question_services.question_ask(user=asker, room=live_room, text="Wie betaalt?")
+    logged = RoomEvent.objects.count()
+
+    [outcome] = votes.upvotes_record(room_id=live_room.pk, requests=[(voter, question.pk)])
+
+    assert outcome is True
+    assert RoomEvent.objects.count() == logged
+    # Outside a server there is nobody to coalesce for: the scored frame went out at once.
+    assert LiveRoom.objects.get(pk=live_room.pk).counts_seq == 1
+
+
+async def test_frames_that_arrive_out_of_order_are_handed_on_in_order(live_room):
+    """Two servers published at once: 3 before 2. The members get 2, then 3, and a repeat of 2 is dropped."""
+    hub, member = fanout.hub(), Member()
+    group = groups.room(live_room.pk)
+    await hub.join(group, member)
+    try:
+        for seq in (1, 3, 2, 2):
+            hub.deliver(group, fanout.sequenced(seq, broadcast.frame("bench.tick", seq)))
+        hub.deliver(group, fanout.sequenced(None, broadcast.frame("presence.changed")))
+    finally:
+        hub.leave(group, member)
+
+    assert member.seqs == [1, 2, 3, None]
+
+
+async def test_a_gap_is_filled_from_the_log(live_room):
+    """A server died after committing seq 1: when seq 2 arrives, the hub reads 1 from the log and hands on 1, 2."""
+    hub, member = fanout.hub(), Member()
+    group = groups.room(live_room.pk)
+    await hub.join(group, member)
+    try:
+        await database_sync_to_async(_died_after_commit)(live_room.pk)
+        await database_sync_to_async(broadcast.publish)(live_room.pk, "bench.tick")
+        await _until(lambda: len(member.seqs) == 2)
+    finally:
+        hub.leave(group, member)
+
+    assert member.seqs == [1, 2]
+    assert member.resyncs == 0
+
+
+async def test_an_event_never_published_is_found_by_the_check(live_room):
+    """Nothing follows the lost event: the hub's check finds the committed seq ahead twice and reads it from the log."""
+    hub, member = fanout.hub(), Member()
+    group = groups.room(live_room.pk)
+    await hub.join(group, member)
+    try:
+        await database_sync_to_async(_died_after_commit)(live_room.pk)
+        await hub.check()
+        assert member.seqs == []  # it may still be on its way
+        await hub.check()
+        await _until(lambda: member.seqs == [1])
+    finally:
+        hub.leave(group, member)
+
+
+async def test_members_resync_when_the_log_no_longer_holds_the_gap(live_room):
+    """Frame 50 arrives after 0 and the log has nothing before it: the members get one fresh snapshot each."""
+    hub, member = fanout.hub(), Member()
+    group = groups.room(live_room.pk)
+    await hub.join(group, member)
+    try:
+        hub.deliver(group, fanout.sequenced(50, broadcast.frame("bench.tick", 50)))
+        await _until(lambda: member.resyncs == 1)
+        hub.deliver(group, fanout.sequenced(51, broadcast.frame("bench.tick", 51)))
+    finally:
+        hub.leave(group, member)
+
+    assert member.seqs == [51]
+
+
+def test_events_after_answers_none_past_the_window(live_room):
+    """Replay reads the log in order, and says so when what is asked for is no longer all there."""
+    for _ in range(3):
+        broadcast.publish(live_room.pk, "bench.tick")
+
+    assert [seq for seq, _text in broadcast.events_after(room_id=live_room.pk, after=1, limit=10)] == [2, 3]
+    assert broadcast.events_after(room_id=live_room.pk, after=0, limit=2) is None  # more than the limit
+    RoomEvent.objects.filter(seq=1).delete()
+    assert broadcast.events_after(room_id=live_room.pk, after=0, limit=10) is None  # pruned
+    assert broadcast.events_after(room_id=live_room.pk, after=3, limit=10) == []
