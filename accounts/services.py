@@ -330,7 +330,9 @@ def user_delete(*, user: User) -> None:
     stay, anonymised, because their author link is set to NULL; actions that
     name the person as owner lose that name (`action_owner_erase`), and
     approved and published reports, which keep a frozen copy, lose the
-    person's name and organisation too (`report_person_erase`). Every login
+    person's name and organisation too (`report_person_erase`); the rooms'
+    replay logs, whose frames may carry the name, are emptied
+    (`room_events_forget`). Every login
     session of the person ends (`user_sessions_delete`) and
     `sessions_revoked` is sent, so open room sockets close. Writes an audit
     line without personal data.
@@ -339,11 +341,13 @@ def user_delete(*, user: User) -> None:
     from events.services.registration import registration_cancel
     from realtime.selectors import session_ids_with_person
     from realtime.services.notes import action_owner_erase
+    from realtime.services.rooms import room_events_forget
     from reports.services import report_person_erase
 
     session_ids = session_ids_with_person(user=user)
     report_person_erase(user=user, session_ids=session_ids)
     action_owner_erase(user=user, session_ids=session_ids)
+    room_events_forget(session_ids=session_ids)
     for registration in Registration.objects.filter(user=user).select_related("event"):
         registration_cancel(user=user, event=registration.event)
     user_sessions_delete(user=user)

@@ -10,7 +10,7 @@ from accounts.models import User
 from accounts.services import audit_log
 from events.models import Session
 from realtime import broadcast, events
-from realtime.models import LiveRoom, Presence, Question, new_projector_token
+from realtime.models import LiveRoom, Presence, Question, RoomEvent, new_projector_token
 from realtime.permissions import require_moderator
 from realtime.services.audit import room_audit
 
@@ -86,3 +86,15 @@ def projector_token_reset(*, user: User, room: LiveRoom) -> str:
 
 def presence_touch(*, channel_name: str) -> None:
     Presence.objects.filter(channel_name=channel_name).update(last_seen=timezone.now())
+
+
+def room_events_forget(*, session_ids: set[int]) -> int:
+    """
+    Delete the logged frames of these sessions' rooms; return how many.
+
+    Used when a person's account is deleted: frames in the replay log may
+    carry their name. Clients that fall behind in those rooms get a fresh
+    snapshot instead of a replay.
+    """
+    deleted, _detail = RoomEvent.objects.filter(room__session_id__in=session_ids).delete()
+    return deleted

@@ -12,10 +12,12 @@ from channels.db import database_sync_to_async
 from django.db import transaction
 from django.db.models import F
 
+from accounts.services import user_delete
 from realtime import broadcast, fanout, groups
 from realtime.models import LiveRoom, Question, RoomEvent
 from realtime.services import questions as question_services
 from realtime.services import votes
+from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -166,3 +168,15 @@ def test_events_after_answers_none_past_the_window(live_room):
     RoomEvent.objects.filter(seq=1).delete()
     assert broadcast.events_after(room_id=live_room.pk, after=0, limit=10) is None  # pruned
     assert broadcast.events_after(room_id=live_room.pk, after=3, limit=10) == []
+
+
+def test_deleting_an_account_empties_the_replay_log_of_its_rooms(live_room, make_participant):
+    """A logged `question.asked` may carry the asker's name: their account deletion takes those frames along."""
+    asker = make_participant(live_room)
+    other_room = LiveRoom.objects.create(session=SessionFactory(), is_open=True)
+    question_services.question_ask(user=asker, room=live_room, text="Wie betaalt?", show_name=True)
+    broadcast.publish(other_room.pk, "bench.tick")
+
+    user_delete(user=asker)
+
+    assert list(RoomEvent.objects.values_list("room_id", flat=True)) == [other_room.pk]
