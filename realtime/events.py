@@ -44,6 +44,8 @@ def question_changed(question_id: int, created: bool = False) -> None:
     if question is None:
         return
     payload = selectors.questions_payload([question])[0]
+    # Read before the first publish: from taking the seq until the commit, the room row is locked.
+    stats = selectors.perspective_stats(room=question.room)
     if question.status in selectors.PUBLIC_STATUSES:
         broadcast.publish(
             question.room_id, "question.asked" if created else "question.updated", question=payload
@@ -54,7 +56,7 @@ def question_changed(question_id: int, created: bool = False) -> None:
         question.room_id,
         "question.changed",
         question=payload,
-        stats=selectors.perspective_stats(room=question.room),
+        stats=stats,
     )
 
 
@@ -75,15 +77,15 @@ def poll_changed(poll_id: int) -> None:
     poll = Poll.objects.filter(pk=poll_id).first()
     if poll is None:
         return
-    broadcast.publish_moderators(
-        poll.room_id, "poll.changed", poll=selectors.poll_payload(poll=poll, with_results=True)
+    moderated = selectors.poll_payload(poll=poll, with_results=True)
+    public = (
+        None
+        if poll.state == Poll.State.DRAFT
+        else selectors.poll_payload(poll=poll, with_results=poll.results_public)
     )
-    if poll.state != Poll.State.DRAFT:
-        broadcast.publish(
-            poll.room_id,
-            "poll.changed",
-            poll=selectors.poll_payload(poll=poll, with_results=poll.results_public),
-        )
+    broadcast.publish_moderators(poll.room_id, "poll.changed", poll=moderated)
+    if public is not None:
+        broadcast.publish(poll.room_id, "poll.changed", poll=public)
 
 
 def note_changed(note_id: int, created: bool = False) -> None:
