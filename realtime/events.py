@@ -127,8 +127,9 @@ class Coalescer:
     `mark()` may be called from any thread. The batch is gathered on the
     event loop that serves this process's sockets (fanout.live_loop()) and
     flushed in a database thread. A process without one (a management
-    command, a plain WSGI request) has nobody here to coalesce for and
-    flushes at once; the room's own servers get the frame through Redis.
+    command, a form post to a server without open sockets) has nobody here
+    to coalesce for and sends the frame at once; the room's own servers get
+    it through Redis.
     """
 
     def __init__(self, name: str, flush, interval: float):
@@ -146,7 +147,9 @@ class Coalescer:
             running = None
         loop = running or fanout.live_loop()
         if loop is None:
-            self._flush_now(key, {item})
+            # At the rate of people posting forms: nothing to gather, and no turn to wait for either
+            # (a frame held back here would have nobody to send it later).
+            self.flush(key, {item})
         elif loop is running:
             self._mark(loop, key, item)
         else:

@@ -18,11 +18,20 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.selectors import users_for_session_keys
-from realtime import events, selectors
+from realtime import broadcast, events, selectors
 from realtime.hashing import presence_holder
 from realtime.models import LiveRoom, Presence
 from realtime.permissions import roles_in_room
 from realtime.services.rooms import PRESENCE_TTL
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where a reconnecting client left off: the last `seq` and `cseq` it applied, in which role."""
+
+    seq: int
+    cseq: int
+    role: str
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,7 @@ class Join:
     session_key: str | None = None
     projector_token: str | None = None
     code: str | None = None  # the join code used; a room whose code has changed since is not found
+    resume: Resume | None = None
 
 
 @dataclass(frozen=True)
@@ -39,8 +49,42 @@ class Joined:
     room: LiveRoom | None  # None: no such room (close 4404)
     role: str | None  # None: may not join (close 4403); else participant, moderator or projector
     user: object
-    snapshot: str | None  # the serialized room.snapshot frame
+    snapshot: str | None  # the serialized room.snapshot frame; None when admitted with `replay`
     refusal: int | None = None  # a close code when refused for another reason than the role (4429)
+    replay: list[str] | None = None  # instead of a snapshot: the frames missed, then `room.resumed`
+
+
+# A reconnecting client that missed at most this many events gets them from the log, not a snapshot.
+REPLAY_LIMIT = 200
+
+
+def catch_up(room: LiveRoom, role: str, resume: Resume | None, cache: dict | None = None) -> list[str] | None:
+    """
+    The frames that bring a client from `resume` to now, ending with `room.resumed`; None when it needs a snapshot.
+
+    Only when nothing but logged events changed: the same role (not a
+    moderator's, whose queues are not replayed) and no counter frame since
+    (`cseq`), because counters are not logged. `cache` shares the log reads
+    of a crowd that reconnects together.
+    """
+    if (
+        resume is None
+        or role == "moderator"
+        or resume.role != role
+        or resume.cseq != room.counts_seq
+        or not 0 <= room.seq - resume.seq <= REPLAY_LIMIT
+    ):
+        return None
+    cache = {} if cache is None else cache
+    if resume.seq not in cache:
+        cache[resume.seq] = broadcast.events_after(room_id=room.pk, after=resume.seq, limit=REPLAY_LIMIT)
+    rows = cache[resume.seq]
+    if rows is None:
+        return None
+    seq = rows[-1][0] if rows else resume.seq
+    return [text for _seq, text in rows] + [
+        broadcast.frame("room.resumed", seq=seq, cseq=resume.cseq, role=role)
+    ]
 
 
 CLOSE_TOO_MANY_SOCKETS = 4429
@@ -108,11 +152,28 @@ def _admit(room: LiveRoom, requests: list[Join]) -> list[Joined]:
         return [
             Joined(room, None, user, None, refusal) for user, refusal in zip(users, refusals, strict=True)
         ]
-    snapshots = iter(selectors.room_snapshot_texts(room=room, viewers=accepted))
+    logs: dict = {}
+    replays = [
+        catch_up(room, role, request.resume, logs) if role is not None else None
+        for request, role in zip(requests, admitted, strict=True)
+    ]
+    viewers = [
+        (None if role == "projector" else user, role)
+        for user, role, replay in zip(users, admitted, replays, strict=True)
+        if role is not None and replay is None
+    ]
+    snapshots = iter(selectors.room_snapshot_texts(room=room, viewers=viewers) if viewers else [])
     events.presence_changed(room.pk)
     return [
-        Joined(room, role, user, next(snapshots) if role is not None else None, refusal)
-        for user, role, refusal in zip(users, admitted, refusals, strict=True)
+        Joined(
+            room,
+            role,
+            user,
+            next(snapshots) if role is not None and replay is None else None,
+            refusal,
+            replay,
+        )
+        for user, role, refusal, replay in zip(users, admitted, refusals, replays, strict=True)
     ]
 
 

@@ -15,8 +15,8 @@ from django.db.models import F
 from accounts.services import user_delete
 from realtime import broadcast, fanout, groups
 from realtime.models import LiveRoom, Question, RoomEvent
+from realtime.services import joins, votes
 from realtime.services import questions as question_services
-from realtime.services import votes
 from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -180,3 +180,50 @@ def test_deleting_an_account_empties_the_replay_log_of_its_rooms(live_room, make
     user_delete(user=asker)
 
     assert list(RoomEvent.objects.values_list("room_id", flat=True)) == [other_room.pk]
+
+
+def test_a_reconnecting_client_catches_up_from_the_log(live_room, make_participant):
+    """Back after two questions: it gets those two frames and `room.resumed`, not a whole snapshot."""
+    asker, voter = make_participant(live_room), make_participant(live_room)
+    first, _created = question_services.question_ask(user=asker, room=live_room, text="Eerste")
+    room = LiveRoom.objects.get(pk=live_room.pk)
+    left_at = joins.Resume(seq=room.seq, cseq=room.counts_seq, role="participant")
+    question_services.question_ask(user=asker, room=live_room, text="Tweede")
+    question_services.question_ask(user=asker, room=live_room, text="Derde")
+    room.refresh_from_db()
+
+    frames = [json.loads(text) for text in joins.catch_up(room, "participant", left_at)]
+
+    assert [(f["type"], f["seq"]) for f in frames] == [
+        ("question.asked", 2),
+        ("question.asked", 3),
+        ("room.resumed", 3),
+    ]
+    assert [f["question"]["text"] for f in frames[:2]] == ["Tweede", "Derde"]
+    # Anything the log does not hold sends a snapshot instead:
+    assert joins.catch_up(room, "moderator", joins.Resume(left_at.seq, left_at.cseq, "moderator")) is None
+    assert joins.catch_up(room, "participant", joins.Resume(left_at.seq, left_at.cseq, "projector")) is None
+    assert (
+        joins.catch_up(room, "participant", joins.Resume(room.seq + 1, left_at.cseq, "participant")) is None
+    )
+    votes.upvotes_record(room_id=live_room.pk, requests=[(voter, first.pk)])  # a counter frame: not logged
+    room.refresh_from_db()
+    assert joins.catch_up(room, "participant", left_at) is None
+
+
+def test_a_crowd_that_reconnects_together_resumes_without_snapshots(live_room, make_participant):
+    """Joins with a current `resume` are admitted with the frames they missed and no snapshot is built for them."""
+    people = [make_participant(live_room) for _ in range(3)]
+    room = LiveRoom.objects.get(pk=live_room.pk)
+    resume = joins.Resume(seq=room.seq, cseq=room.counts_seq, role="participant")
+    requests = [
+        joins.Join(channel_name=f"c{i}", user=person, code=room.session.code, resume=resume if i else None)
+        for i, person in enumerate(people)
+    ]
+
+    joined = joins.joins_record(live_room.pk, requests)
+
+    assert [j.role for j in joined] == ["participant"] * 3
+    assert json.loads(joined[0].snapshot)["type"] == "room.snapshot" and joined[0].replay is None
+    assert [j.snapshot for j in joined[1:]] == [None, None]
+    assert [[json.loads(t)["type"] for t in j.replay] for j in joined[1:]] == [["room.resumed"]] * 2
