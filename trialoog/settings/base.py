@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "events",
     "realtime",
     "reports",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -208,7 +209,7 @@ LENS_MIN_GROUP = max(2, int(os.environ.get("LENS_MIN_GROUP", "3")))
 # Open sockets one person may have in one live room (tabs, phone and laptop); the next is refused (4429).
 ROOM_MAX_SOCKETS_PER_PERSON = max(1, int(os.environ.get("ROOM_MAX_SOCKETS_PER_PERSON", "5")))
 
-# Email bodies wait in the outbox sealed with this key (trialoog/mail.py); sent or failed rows go after
+# Email bodies wait in the outbox sealed with this key (mail/sealing.py); sent or failed rows go after
 # OUTBOX_RETENTION_DAYS (outbox_purge, run by send_queued_mail and purge_personal_data).
 OUTBOX_KEY = outbox_key(os.environ.get("OUTBOX_KEY", ""), secret_key=SECRET_KEY, required=False)
 OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
