@@ -6,7 +6,7 @@ from allauth.core import ratelimit
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from trialoog.mail import outbox_enqueue
+from mail.services import outbox_enqueue
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -5,7 +5,8 @@ import re
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import CONSENT_FIELDS, AuditLog, OutgoingEmail, User
+from accounts.models import CONSENT_FIELDS, AuditLog, User
+from mail.models import OutgoingEmail
 
 USER_FIELDS = (
     "email",

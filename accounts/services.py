@@ -22,7 +22,7 @@ from accounts.models import (
     new_calendar_token,
 )
 from accounts.signals import sessions_revoked
-from trialoog.mail import mail_send
+from mail.services import mail_send
 
 INVITATION_VALIDITY = dt.timedelta(days=14)
 PROFILE_FIELDS = (

@@ -5,9 +5,6 @@ from accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("profiel/", views.profile, name="profile"),
-    path("aanmelding/", views.registration, name="registration"),
-    path("aanmelding/aanmelden/", views.registration_create, name="registration_create"),
-    path("aanmelding/afmelden/", views.registration_cancel, name="registration_cancel"),
     path("mijn-gegevens/", views.privacy_overview, name="privacy"),
     path("mijn-gegevens/download/", views.data_download, name="data_download"),
     path("mijn-gegevens/verwijderen/", views.account_delete, name="delete"),

@@ -4,10 +4,9 @@ from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -16,8 +15,6 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.forms import DeleteAccountForm, KamerlidInvitationForm, ProfileForm
 from accounts.models import KamerlidInvitation
-from events import selectors as event_selectors
-from events.services import registration as registration_services
 
 
 def _error_text(error: ValidationError) -> str:
@@ -35,7 +32,7 @@ def profile(request):
             form.add_error(None, error)
         else:
             messages.success(request, _("Uw profiel is opgeslagen."))
-            return redirect(request.GET.get("next") if _safe_next(request) else "accounts:registration")
+            return redirect(request.GET.get("next") if _safe_next(request) else "registration")
     return render(request, "accounts/profile.html", {"form": form})
 
 
@@ -44,52 +41,6 @@ def _safe_next(request) -> bool:
 
     target = request.GET.get("next")
     return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-
-
-def _current_event():
-    event = event_selectors.event_get_current()
-    if event is None:
-        raise Http404
-    return event
-
-
-@never_cache
-@login_required
-def registration(request):
-    event = _current_event()
-    return render(
-        request,
-        "accounts/registration.html",
-        {
-            "event": event,
-            "registration": event_selectors.registration_get(user=request.user, event=event),
-            "registration_open": event.registration_is_open(),
-        },
-    )
-
-
-@require_POST
-@login_required
-def registration_create(request):
-    try:
-        registration_services.registration_create(user=request.user, event=_current_event())
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-        if error.code == "profile_incomplete":
-            return redirect(f"{reverse('accounts:profile')}?next={reverse('accounts:registration')}")
-    except PermissionDenied as error:
-        messages.error(request, str(error) or _("Dit mag u niet doen."))
-    else:
-        messages.success(request, _("U bent aangemeld. U krijgt een bevestiging per e-mail."))
-    return redirect("accounts:registration")
-
-
-@require_POST
-@login_required
-def registration_cancel(request):
-    registration_services.registration_cancel(user=request.user, event=_current_event())
-    messages.success(request, _("U bent afgemeld. Uw plaatsen in sessies zijn vrijgegeven."))
-    return redirect("accounts:registration")
 
 
 @never_cache

@@ -47,7 +47,7 @@ def setup_django() -> object | None:
     import django
 
     django.setup()
-    logging.getLogger("trialoog.mail").setLevel(logging.WARNING)
+    logging.getLogger("mail.services").setLevel(logging.WARNING)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from events import views
-from events.views import feeds, programme, signup
+from events.views import feeds, programme, registration, signup
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,9 @@ urlpatterns = [
     path("programma/sessie/<int:pk>/inschrijven/", signup.session_signup, name="session_signup"),
     path("programma/sessie/<int:pk>/afmelden/", signup.session_cancel, name="session_cancel"),
     path("programma/sessie/<int:pk>/ruilen/", signup.session_swap, name="session_swap"),
+    path("aanmelding/", registration.registration, name="registration"),
+    path("aanmelding/aanmelden/", registration.registration_create, name="registration_create"),
+    path("aanmelding/afmelden/", registration.registration_cancel, name="registration_cancel"),
     path("agenda/", programme.agenda, name="agenda"),
     path("agenda/nieuw-adres/", programme.agenda_feed_rotate, name="agenda_feed_rotate"),
     path("agenda/<str:token>/trialoog.ics", feeds.agenda_feed, name="agenda_feed"),

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from events.models import Event, Registration, SessionSignup
-from trialoog.mail import mail_send
+from mail.services import mail_send
 
 
 def user_has_verified_email(user: User) -> bool:

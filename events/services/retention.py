@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import KamerlidInvitation, User
 from events.models import Event, Registration, SessionSignup
-from trialoog.mail import outbox_purge
+from mail.services import outbox_purge
 
 
 class EventNotOver(Exception):

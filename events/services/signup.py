@@ -19,7 +19,7 @@ from accounts.models import User
 from events import calendar
 from events.models import Registration, Session, SessionSignup
 from events.selectors import RESERVED, SeatCounts, seat_counts_get, signup_active_get, signup_clash_get
-from trialoog.mail import mail_send
+from mail.services import mail_send
 
 # Debug switch for the concurrency tests, after pretix: with it on, no Session
 # row lock is taken, so a test can show that overbooking then really happens.

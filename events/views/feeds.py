@@ -9,21 +9,15 @@ from django.views.decorators.cache import cache_control, never_cache
 from events import calendar, schedule, selectors
 from events.models import SessionSignup
 from events.public_cache import cache_public_page
+from events.views.common import event_current_or_404
 
 ICS = "text/calendar; charset=utf-8"
-
-
-def _current_event():
-    event = selectors.event_get_current()
-    if event is None:
-        raise Http404
-    return event
 
 
 @cache_control(max_age=300, public=True)
 @cache_public_page(everyone=True)
 def schedule_ics(request):
-    event = _current_event()
+    event = event_current_or_404()
     sessions = selectors.session_list_for_programme(event=event)
     body = calendar.calendar_for_sessions(sessions, name=event.name)
     response = HttpResponse(body, content_type=ICS)
@@ -51,7 +45,7 @@ def agenda_feed(request, token: str):
 
 
 def _schedule_document() -> dict:
-    event = _current_event()
+    event = event_current_or_404()
     return schedule.schedule_as_dict(
         event=event,
         sessions=selectors.session_list_for_schedule(event=event),

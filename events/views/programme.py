@@ -17,6 +17,7 @@ from events import selectors
 from events.forms import ProgrammeFilterForm, SwapForm
 from events.models import Room, Session
 from events.public_cache import cache_public_page
+from events.views.common import event_current_or_404
 
 
 @dataclass
@@ -60,9 +61,7 @@ def programme_grid(sessions: list[Session]) -> tuple[list[Room], list[GridRow]]:
 
 
 def _programme_context(request) -> dict:
-    event = selectors.event_get_current()
-    if event is None:
-        raise Http404
+    event = event_current_or_404()
     form = ProgrammeFilterForm(request.GET or None)
     kind = form.cleaned_data["soort"] if form.is_valid() else ""
     sessions = selectors.session_list_for_programme(event=event, kind=kind or None)

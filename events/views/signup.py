@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from events.forms import SwapForm
 from events.models import Session, SessionSignup
 from events.services import signup as signup_services
+from events.views.common import error_text
 
 
 def _back(request, session: Session):
@@ -21,12 +22,6 @@ def _back(request, session: Session):
     ):
         return redirect(target)
     return redirect("session_detail", pk=session.pk)
-
-
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("Dat mag niet.")
 
 
 def _report(request, signup: SessionSignup) -> None:
@@ -49,7 +44,7 @@ def _run(request, pk: int, action) -> object:
     try:
         action(session)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     return _back(request, session)
 
 

@@ -57,41 +57,6 @@ def test_new_user_goes_from_signup_to_confirmed_registration_and_cancels(
     assert registration.status == "cancelled"
 
 
-def test_registration_requires_a_complete_profile(client, make_user, event):
-    """Without name, organisation and perspective the person is sent to the profile first."""
-    user = make_user(complete=False)
-    client.force_login(user)
-
-    response = client.post("/aanmelding/aanmelden/")
-
-    assert response.status_code == 302
-    assert response.url.startswith("/profiel/")
-    assert not Registration.objects.filter(user=user).exists()
-
-
-def test_registration_requires_a_verified_email(client, make_user, event):
-    """A person whose email address is not verified cannot register."""
-    user = make_user(verified=False)
-    client.force_login(user)
-
-    client.post("/aanmelding/aanmelden/")
-
-    assert not Registration.objects.filter(user=user).exists()
-
-
-def test_registration_is_refused_when_the_organiser_closed_it(client, make_user, event):
-    """Registration follows the organiser's switch, not today's date."""
-    event.registration_open = False
-    event.save()
-    user = make_user()
-    client.force_login(user)
-
-    response = client.post("/aanmelding/aanmelden/", follow=True)
-
-    assert not Registration.objects.filter(user=user).exists()
-    assert "gesloten" in response.content.decode()
-
-
 def test_profile_refuses_needs_without_consent(client, make_user):
     """Diet or access needs are health data: they are only stored with explicit consent."""
     user = make_user()

@@ -15,10 +15,12 @@ from django.core import mail
 from django.db import connection
 from django.test import override_settings
 
-from accounts.models import OutgoingEmail, User
+from accounts.models import User
 from accounts.services import kamerlid_invitation_create
+from mail.models import OutgoingEmail
+from mail.sealing import outbox_open, outbox_seal
+from mail.services import mail_send, outbox_flush
 from tests.factories import UserFactory
-from trialoog.mail import mail_send, outbox_open, outbox_seal
 
 pytestmark = pytest.mark.django_db
 
@@ -141,8 +143,6 @@ def test_email_waiting_under_an_old_key_is_sent_after_key_rotation(
         mail_send(to=person.email, template="kamerlid_invitation", context={"token": "t", "expires_at": None})
 
     with override_settings(OUTBOX_KEY=f"{new},{old}"):
-        from trialoog.mail import outbox_flush
-
         sent, waiting = outbox_flush()
         resealed = outbox_seal({"body": "x"})
 

@@ -18,10 +18,11 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from accounts.models import OutgoingEmail, User
+from accounts.models import User
 from events.services.retention import personal_data_purge
+from mail.models import OutgoingEmail
+from mail.services import MAX_ATTEMPTS
 from tests.factories import EventFactory, RegistrationFactory, UserFactory, at
-from trialoog.mail import MAX_ATTEMPTS
 
 pytestmark = pytest.mark.django_db
 

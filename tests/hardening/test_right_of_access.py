@@ -12,11 +12,12 @@ import pytest
 from django.contrib.auth import authenticate
 from django.test import RequestFactory
 
-from accounts.models import AuditLog, OutgoingEmail
+from accounts.models import AuditLog
 from accounts.roles import organiser_group_ensure
 from accounts.services import kamerlid_set, profile_update
 from events.services.registration import registration_create
 from events.services.signup import signup_create
+from mail.models import OutgoingEmail
 from realtime.models import LiveRoom, Poll
 from realtime.services import notes as note_services
 from realtime.services import polls as poll_services

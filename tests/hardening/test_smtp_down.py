@@ -5,8 +5,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
 
-from accounts.models import OutgoingEmail
 from events.models import Registration
+from mail.models import OutgoingEmail
+from mail.services import outbox_flush
 from tests.factories import EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,8 +55,6 @@ def test_registration_succeeds_while_smtp_is_down_and_the_mail_is_sent_later(
 
 def test_a_failed_email_waits_for_its_backoff(make_user, event, django_capture_on_commit_callbacks):
     """After a failure the email is not retried before its next attempt time."""
-    from trialoog.mail import outbox_flush
-
     with override_settings(**SMTP_DOWN), django_capture_on_commit_callbacks(execute=True):
         from events.services.registration import registration_create
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "events",
     "realtime",
     "reports",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -213,7 +214,7 @@ ROOM_MAX_SOCKETS_PER_PERSON = max(1, int(os.environ.get("ROOM_MAX_SOCKETS_PER_PE
 ROOM_EVENT_RETENTION_SECONDS = env_int("ROOM_EVENT_RETENTION_SECONDS", 3600, minimum=60)
 ROOM_EVENT_KEEP = env_int("ROOM_EVENT_KEEP", 1000, minimum=100)
 
-# Email bodies wait in the outbox sealed with this key (trialoog/mail.py); sent or failed rows go after
+# Email bodies wait in the outbox sealed with this key (mail/sealing.py); sent or failed rows go after
 # OUTBOX_RETENTION_DAYS (outbox_purge, run by send_queued_mail and purge_personal_data).
 OUTBOX_KEY = outbox_key(os.environ.get("OUTBOX_KEY", ""), secret_key=SECRET_KEY, required=False)
 OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))

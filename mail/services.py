@@ -7,23 +7,32 @@ SMTP outage delays mail but never drops it: `manage.py send_queued_mail`
 
 A waiting email can hold a password-reset link, a login or verification
 code or an invitation link, so its body, HTML body and attachments are
-stored only sealed (Fernet, with the keys in OUTBOX_KEY): a read of the
-database gives nothing that works. Once sent, the sealed content is
+stored only sealed (`mail.sealing`: Fernet, with the keys in OUTBOX_KEY):
+a read of the database gives nothing that works. Once sent, the sealed content is
 deleted; the row itself (address, subject, dates) goes after
 OUTBOX_RETENTION_DAYS.
+
+django-post-office was weighed and not taken: it stores bodies, HTML,
+template context and attachment files in the clear and keeps them after
+sending, and it sends either at once, before the caller's transaction has
+committed (priority "now"), or only when its queue job runs. Sealing,
+deletion on send and sending right after commit would all have to be
+added back around it.
 """
 
 import base64
 import datetime as dt
-import json
 import logging
 
-from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+from mail.models import OutgoingEmail
+from mail.sealing import outbox_open, outbox_seal
 
 logger = logging.getLogger(__name__)
 
@@ -54,25 +63,8 @@ def mail_send(
     outbox_enqueue(message)
 
 
-def _keys() -> MultiFernet:
-    """The outbox keys: the first seals, each one opens (so OUTBOX_KEY can be rotated)."""
-    return MultiFernet([Fernet(key) for key in settings.OUTBOX_KEY.split(",")])
-
-
-def outbox_seal(content: dict) -> str:
-    """Encrypt and authenticate an email's content (body, HTML, attachments) for the outbox."""
-    return _keys().encrypt(json.dumps(content).encode()).decode()
-
-
-def outbox_open(sealed: str) -> dict:
-    """The content `outbox_seal` sealed; raises cryptography's InvalidToken under a wrong key."""
-    return json.loads(_keys().decrypt(sealed.encode()))
-
-
 def outbox_enqueue(message: EmailMessage) -> None:
     """Store a ready message (also allauth's) in the outbox, sealed, and try to send it after commit."""
-    from accounts.models import OutgoingEmail
-
     html = next(
         (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
     )
@@ -89,7 +81,7 @@ def outbox_enqueue(message: EmailMessage) -> None:
         transaction.on_commit(lambda pk=row.pk: outbox_send(pk=pk))
 
 
-def _message(row) -> EmailMultiAlternatives:
+def _message(row: OutgoingEmail) -> EmailMultiAlternatives:
     content = outbox_open(row.sealed)
     message = EmailMultiAlternatives(subject=row.subject, body=content["body"], to=[row.to])
     if content["html"]:
@@ -108,8 +100,6 @@ def outbox_send(*, pk: int) -> bool:
     Once sent, the sealed body is deleted: only address, subject and dates
     stay, until `outbox_purge`.
     """
-    from accounts.models import OutgoingEmail
-
     with transaction.atomic():
         row = (
             OutgoingEmail.objects.select_for_update(skip_locked=True)
@@ -136,10 +126,6 @@ def outbox_send(*, pk: int) -> bool:
 
 def outbox_flush(*, now=None) -> tuple[int, int]:
     """Send every queued email that is due; return (sent, still_waiting)."""
-    from django.db.models import Q
-
-    from accounts.models import OutgoingEmail
-
     now = now or timezone.now()
     due = OutgoingEmail.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
@@ -156,10 +142,6 @@ def outbox_purge(*, now=None) -> int:
     A given-up row (MAX_ATTEMPTS failures) counts from when it was queued.
     Emails still being retried stay, however old.
     """
-    from django.db.models import Q
-
-    from accounts.models import OutgoingEmail
-
     cutoff = (now or timezone.now()) - dt.timedelta(days=settings.OUTBOX_RETENTION_DAYS)
     given_up = Q(sent_at__isnull=True, attempts__gte=MAX_ATTEMPTS, created_at__lt=cutoff)
     deleted, _detail = OutgoingEmail.objects.filter(Q(sent_at__lt=cutoff) | given_up).delete()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from trialoog.mail import outbox_flush, outbox_purge
+from mail.services import outbox_flush, outbox_purge
 
 
 class Command(BaseCommand):
