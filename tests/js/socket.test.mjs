@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { Backoff, Outbox } from "../../static/js/room/socket.js";
+import { Backoff, Outbox, RoomSocket } from "../../static/js/room/socket.js";
 
 // The longest wait of each try (jitter off: random() = 1).
 function backoff() {
@@ -121,5 +121,135 @@ describe("Outbox", () => {
     outbox.add({ action: "ping", id: "p" });
 
     assert.deepEqual(outbox.frames, [{ action: "ping", id: "p" }]);
+  });
+});
+
+// A stand-in for the browser's WebSocket and timers: the test opens, closes and answers by hand.
+class FakeWebSocket extends EventTarget {
+  static OPEN = 1;
+  static made = [];
+
+  constructor(url) {
+    super();
+    this.url = url;
+    this.readyState = 0;
+    this.sent = [];
+    FakeWebSocket.made.push(this);
+  }
+
+  send(text) {
+    this.sent.push(JSON.parse(text));
+  }
+
+  open() {
+    this.readyState = FakeWebSocket.OPEN;
+    this.dispatchEvent(new Event("open"));
+  }
+
+  receive(frame) {
+    const event = new Event("message");
+    event.data = JSON.stringify(frame);
+    this.dispatchEvent(event);
+  }
+
+  close(code = 1006) {
+    this.readyState = 3;
+    const event = new Event("close");
+    event.code = code;
+    this.dispatchEvent(event);
+  }
+}
+
+function harness() {
+  FakeWebSocket.made = [];
+  const timeouts = [];
+  globalThis.WebSocket = FakeWebSocket;
+  globalThis.window = {
+    setTimeout: (fn, ms) => timeouts.push({ fn, ms }),
+    setInterval: () => 0,
+    clearInterval: () => {},
+  };
+  const clock = { now: 0 };
+  const frames = [];
+  const closes = [];
+  const socket = new RoomSocket({
+    url: "ws://test/ws/rooms/ABC/",
+    outbox: new Outbox("k", new MemoryStorage()),
+    onFrame: (frame) => frames.push(frame),
+    onClosed: (info) => closes.push(info),
+    backoff: new Backoff({ random: () => 1 }),
+    clock: () => clock.now,
+  });
+  return { socket, timeouts, clock, frames, closes };
+}
+
+describe("RoomSocket", () => {
+  test("a server that accepts and drops at once gets ever longer waits, not a reconnect loop", () => {
+    const { socket, timeouts, clock } = harness();
+    socket.connect();
+    for (let i = 0; i < 6; i += 1) {
+      const ws = FakeWebSocket.made.at(-1);
+      ws.open();
+      clock.now += 50; // the snapshot came, then the consumer failed on its channel layer
+      ws.close(1011);
+      clock.now += timeouts.at(-1).ms;
+      timeouts.at(-1).fn();
+    }
+
+    assert.deepEqual(
+      timeouts.map((t) => t.ms),
+      [1000, 2000, 4000, 8000, 16000, 30000],
+    );
+    assert.equal(FakeWebSocket.made.length, 7);
+  });
+
+  test("after a socket that stayed up 10 s the next wait is short again", () => {
+    const { socket, timeouts, clock } = harness();
+    socket.connect();
+    FakeWebSocket.made[0].close();
+    timeouts[0].fn();
+    FakeWebSocket.made[1].close();
+    timeouts[1].fn();
+
+    FakeWebSocket.made[2].open();
+    clock.now += 10000;
+    FakeWebSocket.made[2].close();
+
+    assert.deepEqual(
+      timeouts.map((t) => t.ms),
+      [1000, 2000, 1000],
+    );
+  });
+
+  test("a refusing close code stops reconnecting and says so", () => {
+    const { socket, timeouts, closes } = harness();
+    socket.connect();
+    FakeWebSocket.made[0].open();
+
+    FakeWebSocket.made[0].close(4403);
+    socket.connect();
+
+    assert.deepEqual(timeouts, []);
+    assert.deepEqual(closes, [{ refused: true }]);
+    assert.equal(FakeWebSocket.made.length, 1);
+  });
+
+  test("actions wait in the outbox until the first snapshot, then go out with their ids", () => {
+    const { socket, frames } = harness();
+    socket.connect();
+    const ws = FakeWebSocket.made[0];
+    ws.open();
+
+    const sentAtOnce = socket.send({ action: "question.ask", id: "a", text: "Een" });
+    ws.receive({ type: "room.snapshot", seq: 1 });
+    socket.markReady();
+    const sentReady = socket.send({ action: "question.upvote", id: "b", question: 1 });
+
+    assert.deepEqual([sentAtOnce, sentReady], [false, true]);
+    assert.deepEqual(
+      ws.sent.map((f) => f.id),
+      ["a", "b"],
+    );
+    assert.deepEqual(frames, [{ type: "room.snapshot", seq: 1 }]);
   });
 });
