@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: demo test venv services lint format serve migrate seed bench bench-live clean
+.PHONY: demo test test-js venv services lint format serve migrate seed bench bench-live clean
 
 $(BIN)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +30,13 @@ demo: seed
 	@echo "Trialoog draait op http://$(HOST):$(PORT)/  (stoppen: Ctrl+C)"
 	DJANGO_SETTINGS_MODULE=trialoog.settings.local $(BIN)/daphne -b $(HOST) -p $(PORT) trialoog.asgi:application
 
-## Run the whole suite on a real PostgreSQL, Redis and Chromium it starts itself.
-test: venv services
+## Run the whole suite on a real PostgreSQL, Redis and Chromium it starts itself, after the client's unit tests.
+test: venv services test-js
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The live client's unit tests (static/js/room/), under Node's own test runner; no npm packages.
+test-js: services
+	node --test tests/js/*.test.mjs
 
 lint: venv
 	$(BIN)/ruff check .

@@ -19,7 +19,7 @@ PERSPECTIVES = [p.value for p in Perspective]
 
 
 def lens_strings() -> dict[str, str]:
-    """The texts of verdicts, shares and withheld figures (also sent to room.js)."""
+    """The texts of verdicts, shares and withheld figures (also sent to the live client)."""
     return {
         "verdict_agree": _("Politiek, beleid en uitvoering zijn het hierover eens."),
         "verdict_disagree": _("Politiek, beleid en uitvoering zijn het hier alle drie niet mee eens."),
@@ -53,7 +53,7 @@ def joined(labels: list[str]) -> str:
 
 
 def verdict_sentence(lens: dict) -> str:
-    """The lens's verdict in plain words (the same sentences as room.js and the report)."""
+    """The lens's verdict in plain words (the same sentences as the live client and the report)."""
     strings = lens_strings()
     verdict = lens["verdict"]
     if verdict == "too_few" and all(lens["perspectives"][p].get("total") == 0 for p in LENS_PERSPECTIVES):

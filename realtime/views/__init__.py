@@ -2,7 +2,7 @@
 Live room pages: join by code, the room itself, the moderator console and the projector.
 
 Every page is drawn from `room_snapshot`, the same dict the WebSocket sends,
-and embeds it as JSON so room.js can take over without a second request.
+and embeds it as JSON so the live client (static/js/room/) can take over without a second request.
 Every POST parses one form, calls one service, adds a message and redirects,
 so the room works without JavaScript too.
 """

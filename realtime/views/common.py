@@ -86,7 +86,7 @@ def _perspective_labels() -> dict[str, str]:
 
 
 def _strings() -> dict[str, str]:
-    """Texts room.js shows or announces, translated on the server."""
+    """Texts the live client (static/js/room/) shows or announces, translated on the server."""
     return {
         "offline": _("Geen verbinding – we proberen opnieuw…"),
         "queued": _("Wordt verstuurd zodra er weer verbinding is."),
@@ -131,7 +131,7 @@ def _decorate(questions: list[dict], snapshot: dict) -> list[dict]:
 
 
 def _page_data(*, snapshot: dict, page: str, token: str = "", can_ask: bool = False) -> dict:
-    """What room.js needs besides the snapshot: the page kind, labels and texts in the page's language."""
+    """What the live client (static/js/room/main.js) needs besides the snapshot: the page kind, labels and texts in the page's language."""
     return {
         "page": page,
         "snapshot": snapshot,

@@ -3,7 +3,7 @@ What the live-room templates need to draw polls, notes, phases and actions.
 
 The views hand the templates copies of the protocol's payloads (the same
 dicts the WebSocket sends) with labels, percentages and chart geometry
-added here, so the page without JavaScript shows what room.js draws.
+added here, so the page without JavaScript shows what the live client (static/js/room/render.js) draws.
 """
 
 from django.utils.formats import date_format
@@ -26,7 +26,7 @@ CHART_GAP = 16
 
 
 def display_strings() -> dict[str, str]:
-    """Texts for polls, notes and phases that both the templates and room.js use (the lens's: realtime.wording)."""
+    """Texts for polls, notes and phases that both the templates and the live client use (the lens's: realtime.wording)."""
     return {
         **lens_strings(),
         "breakdown_later": _(

@@ -137,5 +137,5 @@ def open_page(browser, live_server_url):
 
 
 def wait_until_live(page) -> None:
-    """Wait until room.js has its socket open and the first snapshot drawn."""
+    """Wait until the live client (static/js/room/) has its socket open and the first snapshot drawn."""
     page.wait_for_selector("[data-room][data-connection='open']", state="attached")

@@ -48,7 +48,7 @@ def _blocking_violations(page) -> list[str]:
 
 @pytest.mark.parametrize("page_name", ["room", "console", "projector"])
 def test_live_pages_have_no_serious_axe_violations(open_page, busy_room, page_name):
-    """After room.js has drawn the page from the live snapshot, axe finds nothing serious or critical."""
+    """After the live client has drawn the page from the live snapshot, axe finds nothing serious or critical."""
     room, attendee, moderator = busy_room
     code = room.session.code
     page = {

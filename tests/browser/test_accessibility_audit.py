@@ -96,7 +96,7 @@ def _crawl(open_page, live_server_url: str, user, limit: int = 45) -> dict[str, 
         response = page.goto(path)
         if response is None or response.status >= 400:
             continue
-        if page.query_selector("script[src*='/room.js'], script[src*='/room.']"):
+        if page.query_selector("script[src*='/js/room/main.']"):
             try:
                 wait_until_live(page)
             except PlaywrightTimeout:

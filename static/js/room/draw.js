@@ -1,4 +1,4 @@
-// Drawing helpers for polls, notes and actions (used by room.js).
+// Drawing helpers for polls, notes and actions (used by render.js).
 //
 // Pure functions of the protocol's payloads: they build the same markup the
 // server renders in templates/realtime/partials/, so a page looks the same

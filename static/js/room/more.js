@@ -1,43 +1,14 @@
 // "Meer laden": the snapshot carries part of each long list (docs/realtime-protocol.md,
 // "Bounded snapshots"); the rest comes in pages from GET /zaal/<code>/meer/.
 //
-// A page is merged into the client's state by id: what the client already
-// holds (perhaps newer, from a live event) is kept, so nothing is shown twice.
+// A page is merged into the client's state by id (store.mergePage): what the client
+// already holds (perhaps newer, from a live event) is kept, so nothing is shown twice.
 
 import { fmt } from "./draw.js";
-
-// Each list: the state map it fills and the statuses it shows.
-export const LISTS = {
-  questions: { kind: "questions", statuses: ["visible", "answered"] },
-  notes: { kind: "notes", statuses: ["visible"] },
-  pending: { kind: "questions", statuses: ["pending"] },
-  hidden: { kind: "questions", statuses: ["hidden", "rejected"] },
-  pending_notes: { kind: "notes", statuses: ["pending"] },
-  hidden_notes: { kind: "notes", statuses: ["hidden"] },
-};
+import { mergePage, shownCount } from "./store.js";
 
 // Pages fetched at most per click, when a page brings only rows the client already has.
 const MAX_PAGES_PER_CLICK = 10;
-
-// Take a page into the state; answer how many rows were new.
-export function mergePage(state, page) {
-  const spec = LISTS[page.list];
-  if (!spec) return 0;
-  const target = state[spec.kind];
-  let added = 0;
-  for (const item of page.items) {
-    if (!target.has(item.id)) {
-      target.set(item.id, item);
-      added += 1;
-    }
-  }
-  for (const id of page.my_upvotes || []) state.myUpvotes.add(id);
-  for (const id of page.my_questions || []) state.myQuestions.add(id);
-  for (const [note, kind] of Object.entries(page.my_reactions || {})) {
-    if (!(note in state.myReactions)) state.myReactions[note] = kind;
-  }
-  return added;
-}
 
 // Fetch pages of one list until one brings something new or the list ends.
 // `current()` says whether the state the fetch started from is still the one shown
@@ -59,13 +30,6 @@ export async function loadMore({ url, list, state, current }) {
     state.more[list] = page.next;
   }
   return added;
-}
-
-export function shownCount(state, list) {
-  const spec = LISTS[list];
-  let n = 0;
-  for (const item of state[spec.kind].values()) if (spec.statuses.includes(item.status)) n += 1;
-  return n;
 }
 
 // The "n of m shown" line and the button under each bounded list.
