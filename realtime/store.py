@@ -78,6 +78,10 @@ def apply_event(state: dict, event: dict) -> dict:
     else:
         if "seq" in event:
             state["seq"] = event["seq"]
+        if "cseq" in event:
+            if event["cseq"] <= state.get("cseq", 0):
+                return state  # an older counter frame than the totals held: they stay
+            state["cseq"] = event["cseq"]
         _public_event(state, kind, event)
     _recount(state)
     return state

@@ -180,6 +180,16 @@ describe("inOrder", () => {
     assert.equal(inOrder(state, { type: "question.changed", mod_seq: 12 }), "gap");
   });
 
+  test("lets a counter frame through when its cseq is newer, without a gap check", () => {
+    const state = loaded(snapshot({ cseq: 20 }));
+
+    assert.equal(inOrder(state, { type: "question.scored", cseq: 25, scores: [] }), "apply");
+    assert.equal(inOrder(state, { type: "question.scored", cseq: 20, scores: [] }), "old");
+    applyEvent(state, { type: "question.scored", cseq: 25, scores: [] });
+    assert.deepEqual([state.cseq, state.seq], [25, 5]);
+    assert.equal(inOrder(state, { type: "note.scored", cseq: 24, scores: [] }), "old");
+  });
+
   test("lets a gauge without a sequence number through", () => {
     assert.equal(inOrder(loaded(), { type: "presence.changed", presence: NOBODY }), "apply");
   });
@@ -272,7 +282,7 @@ describe("applyEvent: questions", () => {
 
     applyEvent(state, {
       type: "question.scored",
-      seq: 6,
+      cseq: 6,
       scores: [
         { question: 1, upvotes: 4, by_perspective: breakdown },
         { question: 99, upvotes: 1, by_perspective: breakdown },
@@ -358,9 +368,9 @@ describe("applyEvent: the room, polls, notes, actions and phases", () => {
   test("poll.results sets the results of a held poll, on either stream", () => {
     const state = loaded(moderatorSnapshot());
 
-    applyEvent(state, { type: "poll.results", seq: 6, poll: 3, results: { voters: 4 } });
-    applyEvent(state, { type: "poll.results", mod_seq: 10, poll: 3, results: { voters: 5 } });
-    applyEvent(state, { type: "poll.results", seq: 7, poll: 99, results: { voters: 1 } });
+    applyEvent(state, { type: "poll.results", cseq: 6, poll: 3, results: { voters: 4 } });
+    applyEvent(state, { type: "poll.results", cseq: 10, poll: 3, results: { voters: 5 } });
+    applyEvent(state, { type: "poll.results", cseq: 7, poll: 99, results: { voters: 1 } });
 
     assert.deepEqual(state.polls.get(3).results, { voters: 5 });
     assert.equal(state.polls.has(99), false);
@@ -409,7 +419,7 @@ describe("applyEvent: the room, polls, notes, actions and phases", () => {
       lens: { verdict: "too_few", apart: null, min_group: 3, perspectives: {} },
     };
 
-    applyEvent(state, { type: "note.scored", seq: 6, scores: [score, { ...score, note: 99 }] });
+    applyEvent(state, { type: "note.scored", cseq: 6, scores: [score, { ...score, note: 99 }] });
 
     const { note: _id, ...fields } = score;
     assert.deepEqual(state.notes.get(7), note(7, fields));

@@ -22,10 +22,23 @@ function format(template, text) {
   return template.replace("%(text)s", text);
 }
 
-function socketUrl(code, token) {
+/**
+ * The room's socket address. After a socket snapshot it says where this client left off, so a
+ * reconnect that missed only a few events gets those from the server's log, then `room.resumed`,
+ * instead of a whole snapshot. The page's own snapshot holds fewer rows: the first connect never resumes.
+ */
+function socketUrl(code, token, resume) {
   const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
   const url = `${scheme}//${window.location.host}/ws/rooms/${encodeURIComponent(code)}/`;
-  return token ? `${url}?projector=${encodeURIComponent(token)}` : url;
+  const query = new URLSearchParams();
+  if (token) query.set("projector", token);
+  if (resume) {
+    query.set("since", String(resume.seq));
+    query.set("cseq", String(resume.cseq));
+    query.set("role", resume.role);
+  }
+  const text = query.toString();
+  return text ? `${url}?${text}` : url;
 }
 
 function start(data, root) {
@@ -35,8 +48,9 @@ function start(data, root) {
   const view = createRenderer(root, data, state);
   const inflight = new Map(); // action id -> the form it came from (this page load only)
   let resyncing = false;
+  let resumable = false; // a socket snapshot was applied: the state is whole up to state.seq
   const socket = new RoomSocket({
-    url: socketUrl(code, data.projector_token),
+    url: () => socketUrl(code, data.projector_token, resumable ? state : null),
     outbox: new Outbox(`trialoog-outbox:${code}`, window.sessionStorage),
     onFrame,
     onClosed: ({ refused }) => {
@@ -64,10 +78,13 @@ function start(data, root) {
       case "room.snapshot":
         applySnapshot(state, message);
         resyncing = false;
-        root.dataset.connection = "open";
-        setOffline(false);
-        view.render();
-        socket.markReady();
+        resumable = true;
+        ready();
+        return;
+      case "room.resumed":
+        // The events missed while away came first, in order; the state is current again.
+        resyncing = false;
+        ready();
         return;
       case "ack":
       case "error":
@@ -78,6 +95,13 @@ function start(data, root) {
       default:
         onEvent(message);
     }
+  }
+
+  function ready() {
+    root.dataset.connection = "open";
+    setOffline(false);
+    view.render();
+    socket.markReady();
   }
 
   // Apply events in order; an old one is ignored, a gap asks for a fresh snapshot.

@@ -111,7 +111,8 @@ export class RoomSocket {
 
   connect() {
     if (this.socket || this.refused) return;
-    const socket = new WebSocket(this.url);
+    // A function: the address says where a reconnect resumes from (main.js).
+    const socket = new WebSocket(typeof this.url === "function" ? this.url() : this.url);
     this.socket = socket;
     socket.addEventListener("open", () => {
       this.backoff.opened(this.clock());

@@ -25,6 +25,7 @@ export function createState(role = "participant") {
     room: null,
     seq: 0,
     modSeq: 0,
+    cseq: 0, // the last counter frame applied (scores, results): they carry totals, not history
     questions: new Map(),
     myUpvotes: new Set(),
     myQuestions: new Set(),
@@ -47,6 +48,7 @@ export function applySnapshot(state, snapshot) {
   state.role = snapshot.role;
   state.room = snapshot.room;
   state.seq = snapshot.seq;
+  state.cseq = snapshot.cseq || 0;
   if (typeof snapshot.mod_seq === "number") state.modSeq = snapshot.mod_seq;
   state.questions = byId([...snapshot.questions, ...(snapshot.pending || []), ...(snapshot.hidden || [])]);
   state.myUpvotes = new Set(snapshot.my_upvotes || []);
@@ -70,13 +72,17 @@ function byId(items) {
 }
 
 /**
- * Where an event stands against the state: "apply" it (the next of its stream, or a gauge
- * without a sequence number), "old" (at or below what was applied: ignore it), or "gap"
- * (something was missed: ask for a fresh snapshot). Changes nothing.
+ * Where an event stands against the state: "apply" it (the next of its stream, a counter
+ * frame newer than the last, or a gauge without a number), "old" (at or below what was
+ * applied: ignore it), or "gap" (something was missed: ask for a fresh snapshot). Changes nothing.
  */
 export function inOrder(state, event) {
   let last;
   let value;
+  if (typeof event.cseq === "number") {
+    // A counter frame replaces totals: never an older one over a newer, and no gap to find.
+    return event.cseq > state.cseq ? "apply" : "old";
+  }
   if (typeof event.mod_seq === "number") {
     [last, value] = [state.modSeq, event.mod_seq];
   } else if (typeof event.seq === "number") {
@@ -100,6 +106,7 @@ export function applyEvent(state, event) {
     applyModeratorEvent(state, event, effects);
   } else {
     if (typeof event.seq === "number") state.seq = event.seq;
+    if (typeof event.cseq === "number") state.cseq = event.cseq;
     applyPublicEvent(state, event, effects);
   }
   if (state.room.pinned !== previousPin) {
