@@ -7,7 +7,9 @@ thread hop to close old database connections) and writes it. For a room of
 thousands that is thousands of Redis operations and thread hops per frame.
 
 Here each server process keeps, per event loop, a `Hub`: the room's local
-sockets in a set and ONE Redis SUBSCRIBE per room. `publish()` does one Redis
+sockets in a set and ONE Redis SUBSCRIBE per room, on one redis.asyncio
+PubSub connection (so `rediss://` and the URL's TLS options work as for every
+other Redis client of the site). `publish()` does one Redis
 PUBLISH of the already serialized frame; every process that has people in the
 room receives it once and writes the same string to each local socket.
 
@@ -199,8 +201,10 @@ class _Subscriber:
 
     def __init__(self, hub: Hub, url: str, prefix: str):
         self.hub = hub
+        # RESP2: under RESP3 redis-py passes every message through a push handler that first
+        # formats it for a debug log, which costs more than the rest of the read (bench/fanout.py).
         self.client = redis.asyncio.Redis.from_url(
-            url, retry=_NO_RETRY, socket_connect_timeout=SUBSCRIBE_TIMEOUT, socket_keepalive=True
+            url, retry=_NO_RETRY, socket_connect_timeout=SUBSCRIBE_TIMEOUT, socket_keepalive=True, protocol=2
         )
         self.prefix = prefix
         self.task = None
