@@ -19,7 +19,6 @@ Prints the median wall time of `--rounds` rounds and the queries per call.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -28,23 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def setup_django() -> object | None:
-    server = None
-    if not os.environ.get("DATABASE_URL"):
-        from scripts.services import Postgres
-
-        server = Postgres().start()
-        os.environ["DATABASE_URL"] = server.url
-    os.environ.pop("REDIS_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "trialoog.settings.test"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return server
+from bench.export import setup_django  # noqa: E402 - a throwaway PostgreSQL, migrated, without Redis
 
 
 def prepare(count: int) -> list[str]:
