@@ -289,7 +289,8 @@ class _Subscriber:
     async def _resync_when_subscribed(self) -> None:
         """After a reconnect: once the groups are subscribed again, every member takes a snapshot."""
         pending = [asyncio.shield(future) for future in self.waiting.values()]
-        await asyncio.wait(pending, timeout=SUBSCRIBE_TIMEOUT)
+        if pending:
+            await asyncio.wait(pending, timeout=SUBSCRIBE_TIMEOUT)
         # Frames may have been lost while the connection was down.
         self.hub.resync_all()
 
