@@ -2,8 +2,21 @@
 
 import re
 
+from django.conf import settings
+from django.contrib.auth import (
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    get_user_model,
+    load_backend,
+)
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.module_loading import import_string
 
 from accounts.models import CONSENT_FIELDS, AuditLog, User
 from mail.models import OutgoingEmail
@@ -237,6 +250,8 @@ def user_data_export(*, user: User) -> dict:
     return data
 
 
+# Django makes session keys of 32 characters from [a-z0-9]; anything else (a NUL byte, say) is no
+# session, and must not reach the one query that answers for everyone else in the batch.
 SESSION_KEY_SHAPE = re.compile(r"[a-z0-9]{8,40}")
 
 
@@ -244,53 +259,68 @@ def users_for_session_keys(keys) -> dict:
     """
     The logged-in user behind each session key, as `django.contrib.auth.get_user` finds it, for many keys at once.
 
-    Used when a crowd (re)connects to a live room at the same moment: two
-    queries for the whole crowd instead of two per person. The same checks as
-    Django: the session is not expired, names a configured backend and an
-    active user, and carries that user's current session hash (or one made
-    with a SECRET_KEY_FALLBACKS key). Keys without such a user are left out.
-    Only the database session engine is read in bulk; others one by one.
-    """
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
-    from django.contrib.auth.backends import ModelBackend
-    from django.contrib.sessions.models import Session
-    from django.core.exceptions import ValidationError
-    from django.utils.crypto import constant_time_compare
-    from django.utils.module_loading import import_string
+    A crowd that (re)connects to a live room at the same moment costs two
+    queries here instead of two per person (docs/performance.md, "Logins of a
+    crowd"). Every rule is get_user's, through Django's own functions: the
+    session engine loads and decodes the session (an expired one is not
+    found); its backend must still be in AUTHENTICATION_BACKENDS and is loaded
+    with `load_backend`; the backend's `get_user` finds the user; the session
+    hash must match `get_session_auth_hash()` or a SECRET_KEY_FALLBACKS hash
+    (`constant_time_compare`). Only where a backend uses ModelBackend's own
+    `get_user` are its users read in one query, then checked with its
+    `user_can_authenticate`, as that method does per user.
 
-    # Django makes keys of 32 characters from [a-z0-9]; anything else (a NUL byte, say) is no
-    # session, and must not reach the query that answers for everyone else in the batch.
-    keys = {key for key in keys if isinstance(key, str) and SESSION_KEY_SHAPE.fullmatch(key)}
-    store_class = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
-    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
-        store = store_class()
-        rows = Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
-        sessions = {row.session_key: store.decode(row.session_data) for row in rows}
-    else:
-        sessions = {key: store_class(session_key=key).load() for key in keys}
-    wanted = {}
-    for key, data in sessions.items():
+    Keys without a user are left out. Unlike get_user this writes nothing: a
+    session that fails the hash check is not flushed here (the next page view
+    does that), and one made with an old secret is not re-keyed.
+    """
+    claims = {}
+    for key, data in _sessions(keys).items():
         try:
-            user_id = User._meta.pk.to_python(data[SESSION_KEY])
+            user_id = get_user_model()._meta.pk.to_python(data[SESSION_KEY])
             backend_path = data[BACKEND_SESSION_KEY]
         except (KeyError, ValidationError):
             continue
         if backend_path in settings.AUTHENTICATION_BACKENDS:
-            wanted[key] = (user_id, load_backend(backend_path), data.get(HASH_SESSION_KEY))
-    by_pk = User.objects.in_bulk({user_id for user_id, _backend, _hash in wanted.values()})
+            claims[key] = (user_id, load_backend(backend_path), data.get(HASH_SESSION_KEY))
+    in_bulk = get_user_model()._default_manager.in_bulk(
+        {user_id for user_id, backend, _hash in claims.values() if _uses_model_backend_get_user(backend)}
+    )
     found = {}
-    for key, (user_id, backend, session_hash) in wanted.items():
-        if isinstance(backend, ModelBackend):
-            user = by_pk.get(user_id)
+    for key, (user_id, backend, session_hash) in claims.items():
+        if _uses_model_backend_get_user(backend):
+            user = in_bulk.get(user_id)
             user = user if user is not None and backend.user_can_authenticate(user) else None
         else:
             user = backend.get_user(user_id)
-        if user is None or not session_hash:
-            continue
-        if constant_time_compare(session_hash, user.get_session_auth_hash()) or any(
-            constant_time_compare(session_hash, fallback)
-            for fallback in user.get_session_auth_fallback_hash()
-        ):
+        if user is not None and _session_hash_verified(user, session_hash):
             found[key] = user
     return found
+
+
+def _sessions(keys) -> dict:
+    """The decoded data of each live session among `keys`: in one query with the database engine."""
+    keys = {key for key in keys if isinstance(key, str) and SESSION_KEY_SHAPE.fullmatch(key)}
+    store_class = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+    if not issubclass(store_class, DatabaseSessionStore):
+        return {key: data for key in keys if (data := store_class(session_key=key).load())}
+    # The same rows DatabaseSessionStore.load() reads one by one (cached_db's cache is skipped:
+    # the database holds every session it has).
+    store = store_class()
+    rows = store_class.get_model_class().objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
+    return {row.session_key: store.decode(row.session_data) for row in rows}
+
+
+def _uses_model_backend_get_user(backend) -> bool:
+    return isinstance(backend, ModelBackend) and type(backend).get_user is ModelBackend.get_user
+
+
+def _session_hash_verified(user, session_hash: str | None) -> bool:
+    """get_user's session verification, without its writes."""
+    if not hasattr(user, "get_session_auth_hash"):
+        return True
+    if not session_hash:
+        return False
+    return constant_time_compare(session_hash, user.get_session_auth_hash()) or any(
+        constant_time_compare(session_hash, fallback) for fallback in user.get_session_auth_fallback_hash()
+    )

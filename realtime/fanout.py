@@ -7,7 +7,9 @@ thread hop to close old database connections) and writes it. For a room of
 thousands that is thousands of Redis operations and thread hops per frame.
 
 Here each server process keeps, per event loop, a `Hub`: the room's local
-sockets in a set and ONE Redis SUBSCRIBE per room. `publish()` does one Redis
+sockets in a set and ONE Redis SUBSCRIBE per room, on one redis.asyncio
+PubSub connection (so `rediss://` and the URL's TLS options work as for every
+other Redis client of the site). `publish()` does one Redis
 PUBLISH of the already serialized frame; every process that has people in the
 room receives it once and writes the same string to each local socket.
 
@@ -23,10 +25,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from urllib.parse import urlparse
 
+import redis
+import redis.asyncio
 from channels.db import database_sync_to_async
 from django.conf import settings
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from realtime import broadcast, groups
 
@@ -40,36 +45,30 @@ REORDER_WAIT = 0.2
 CHECK_INTERVAL = 2.0
 # At most this many frames are read back from the log to fill a gap; past that members resync.
 REPAIR_LIMIT = 500
+# No error is retried inside redis-py (see _Subscriber).
+_NO_RETRY = Retry(NoBackoff(), 0, supported_errors=())
 
 
 def _redis_config() -> tuple[str, str] | None:
-    """(url, channel prefix) of the Redis channel layer, or None without Redis."""
-    layer = settings.CHANNEL_LAYERS.get("default", {})
-    if "redis" not in layer.get("BACKEND", "").lower():
-        return None
-    host = layer.get("CONFIG", {}).get("hosts", [None])[0]
-    url = host.get("address") if isinstance(host, dict) else host
-    if not isinstance(url, str):
-        return None
-    return url, f"{layer['CONFIG'].get('prefix', 'asgi')}:fanout:"
+    """(url, channel prefix) of the fan-out's Redis, or None without Redis (this process is the world)."""
+    url = settings.FANOUT_REDIS_URL
+    return (url, settings.FANOUT_PREFIX) if url else None
 
 
 # --- publishing (any thread) ------------------------------------------------------
 
-_publisher = None
-_publisher_lock = threading.Lock()
+_publishers: dict[str, redis.Redis] = {}
+_publishers_lock = threading.Lock()
 
 
-def _redis_publisher():
-    global _publisher
-    with _publisher_lock:
-        if _publisher is None:
-            import redis
-
-            url, _prefix = _redis_config()
+def _redis_publisher() -> redis.Redis:
+    url = settings.FANOUT_REDIS_URL
+    with _publishers_lock:
+        client = _publishers.get(url)
+        if client is None:
             # Short timeouts: broadcast.publish holds the room row while it publishes.
-            _publisher = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        return _publisher
+            client = _publishers[url] = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        return client
 
 
 def publish(group: str, text: str) -> None:
@@ -353,125 +352,139 @@ def _db(fn):
 
 
 class _Subscriber:
-    """A minimal RESP2 pub/sub connection on asyncio streams: SUBSCRIBE, UNSUBSCRIBE, messages."""
+    """
+    The hub's redis.asyncio PubSub connection: SUBSCRIBE, UNSUBSCRIBE, messages.
+
+    Commands go out in the order the hub asks for them (a queue with one
+    writer), so a room left and joined again in one loop turn ends up
+    subscribed. Replies come back in that order too: a group counts as
+    subscribed once every SUBSCRIBE sent for it on this connection is
+    confirmed. redis-py's own retries are off: it would reconnect and
+    resubscribe without telling, and frames published meanwhile would be
+    lost unnoticed. Here a lost connection is reopened after RECONNECT_DELAY,
+    every group subscribed again, and then every member resynced.
+    """
 
     def __init__(self, hub: Hub, url: str, prefix: str):
         self.hub = hub
-        self.url = urlparse(url)
+        # RESP2: under RESP3 redis-py passes every message through a push handler that first
+        # formats it for a debug log, which costs more than the rest of the read (bench/fanout.py).
+        self.client = redis.asyncio.Redis.from_url(
+            url, retry=_NO_RETRY, socket_connect_timeout=SUBSCRIBE_TIMEOUT, socket_keepalive=True, protocol=2
+        )
         self.prefix = prefix
-        self.writer = None
-        self.reader_task = None
+        self.task = None
+        self.commands: asyncio.Queue | None = None  # of the open connection
         self.subscribed: set[str] = set()
+        self.unconfirmed: dict[str, int] = {}
         self.waiting: dict[str, asyncio.Future] = {}
-        self.connected = asyncio.Event()
-        self.connecting = False
 
     async def subscribe(self, group: str) -> None:
         if group in self.subscribed and group not in self.waiting:
             return
-        if self.reader_task is None:
-            self.reader_task = self.hub.loop.create_task(self._run())
-        await asyncio.wait_for(self.connected.wait(), SUBSCRIBE_TIMEOUT)
         future = self.waiting.get(group)
         if future is None:
             future = self.waiting[group] = self.hub.loop.create_future()
             self.subscribed.add(group)
-            self._command("SUBSCRIBE", self.prefix + group)
+            self._send("subscribe", group)
+        if self.task is None:
+            self.task = self.hub.loop.create_task(self._run())
         await asyncio.wait_for(asyncio.shield(future), SUBSCRIBE_TIMEOUT)
 
     def unsubscribe(self, group: str) -> None:
         if group in self.subscribed:
             self.subscribed.discard(group)
             self.waiting.pop(group, None)
-            self._command("UNSUBSCRIBE", self.prefix + group)
+            self._send("unsubscribe", group)
 
     def close(self) -> None:
         """Drop the connection and every subscription; the next subscribe() opens a new one."""
-        if self.reader_task is not None:
-            self.reader_task.cancel()
-            self.reader_task = None
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
-        self.connected.clear()
+        if self.task is not None:
+            self.task.cancel()  # its `finally` closes the PubSub
+            self.task = None
+        self.commands = None
         self.subscribed.clear()
+        self.unconfirmed.clear()
         for future in self.waiting.values():
             future.cancel()
         self.waiting.clear()
 
-    def _command(self, *words: str) -> None:
-        if self.writer is None:
+    def _send(self, verb: str, group: str) -> None:
+        """Queue a command on the open connection; without one, _run subscribes on connecting."""
+        if self.commands is None:
             return
-        parts = [f"*{len(words)}\r\n".encode()]
-        for word in words:
-            data = word.encode()
-            parts.append(b"$%d\r\n%s\r\n" % (len(data), data))
-        self.writer.write(b"".join(parts))
-
-    async def _open(self):
-        reader, writer = await asyncio.open_connection(
-            self.url.hostname or "127.0.0.1", self.url.port or 6379
-        )
-        self.writer = writer
-        if self.url.password:
-            words = (
-                ["AUTH", self.url.username, self.url.password]
-                if self.url.username
-                else ["AUTH", self.url.password]
-            )
-            self._command(*words)
-            reply = await reader.readline()
-            if not reply.startswith(b"+"):
-                raise ConnectionError("Redis refused the credentials")
-        return reader
+        if verb == "subscribe":
+            self.unconfirmed[group] = self.unconfirmed.get(group, 0) + 1
+        self.commands.put_nowait((verb, self.prefix + group))
 
     async def _run(self) -> None:
         first = True
         while True:
+            pubsub = self.client.pubsub()
+            commands = asyncio.Queue()
+            tasks = []
             try:
-                reader = await self._open()
+                await pubsub.connect()
+                self.commands = commands
+                self.unconfirmed.clear()
                 for group in self.subscribed:
                     self.waiting.setdefault(group, self.hub.loop.create_future())
-                    self._command("SUBSCRIBE", self.prefix + group)
-                self.connected.set()
+                    self._send("subscribe", group)
+                tasks = [
+                    asyncio.ensure_future(self._write(pubsub, commands)),
+                    asyncio.ensure_future(self._read(pubsub)),
+                ]
                 if not first:
-                    # Frames may have been lost while the connection was down.
-                    self.hub.resync_all()
+                    tasks.append(asyncio.ensure_future(self._resync_when_subscribed()))
                 first = False
-                await self._read(reader)
+                done, _pending = await asyncio.wait(tasks[:2], return_when=asyncio.FIRST_COMPLETED)
+                done.pop().result()
+                raise ConnectionError("the fan-out subscription stopped")
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 - reconnect below
                 logger.warning("fan-out subscription lost: %r", error)
-            self.connected.clear()
-            if self.writer is not None:
-                self.writer.close()
-                self.writer = None
+            finally:
+                if self.commands is commands:
+                    self.commands = None
+                for task in tasks:
+                    task.cancel()
+                await pubsub.aclose()
             await asyncio.sleep(RECONNECT_DELAY)
 
-    async def _read(self, reader: asyncio.StreamReader) -> None:
+    async def _resync_when_subscribed(self) -> None:
+        """After a reconnect: once the groups are subscribed again, every member takes a snapshot."""
+        pending = [asyncio.shield(future) for future in self.waiting.values()]
+        if pending:
+            await asyncio.wait(pending, timeout=SUBSCRIBE_TIMEOUT)
+        # Frames may have been lost while the connection was down.
+        self.hub.resync_all()
+
+    async def _write(self, pubsub, commands: asyncio.Queue) -> None:
+        while True:
+            verb, channel = await commands.get()
+            if verb == "subscribe":
+                await pubsub.subscribe(channel)
+            else:
+                await pubsub.unsubscribe(channel)
+
+    async def _read(self, pubsub) -> None:
         prefix_length = len(self.prefix)
         deliver = self.hub.deliver
         while True:
-            header = await reader.readline()
-            if not header:
-                raise ConnectionError("Redis closed the subscription")
-            if header[:1] != b"*":
-                if header[:1] == b"-":
-                    logger.warning("Redis error on the fan-out subscription: %r", header)
+            message = await pubsub.get_message(timeout=None)
+            if message is None:
                 continue
-            items = []
-            for _ in range(int(header[1:])):
-                line = await reader.readline()
-                if line[:1] == b"$":
-                    size = int(line[1:])
-                    items.append((await reader.readexactly(size + 2))[:-2])
-                else:
-                    items.append(line[1:-2])
-            kind = items[0]
-            if kind == b"message":
-                deliver(items[1][prefix_length:].decode(), items[2].decode())
-            elif kind == b"subscribe":
-                future = self.waiting.pop(items[1][prefix_length:].decode(), None)
+            kind = message["type"]
+            if kind == "message":
+                deliver(message["channel"][prefix_length:].decode(), message["data"].decode())
+            elif kind == "subscribe":
+                group = message["channel"][prefix_length:].decode()
+                left = self.unconfirmed.get(group, 0) - 1
+                if left > 0:
+                    self.unconfirmed[group] = left
+                    continue
+                self.unconfirmed.pop(group, None)
+                future = self.waiting.pop(group, None)
                 if future is not None and not future.done():
                     future.set_result(None)

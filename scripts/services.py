@@ -145,20 +145,36 @@ class Postgres:
 
 @dataclass
 class Redis:
+    """
+    A Redis server on a free loopback port.
+
+    With `tls_dir` (a folder holding ca.crt, server.crt and server.key) it
+    speaks only TLS on that port, and `url` is a `rediss://` URL that carries
+    the CA for redis-py's certificate check.
+    """
+
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    tls_dir: str = ""
 
     @property
     def url(self) -> str:
+        if self.tls_dir:
+            return f"rediss://127.0.0.1:{self.port}/0?ssl_ca_certs={os.path.join(self.tls_dir, 'ca.crt')}"
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> Redis:
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        if self.tls_dir:
+            listen = ["--port", "0", "--tls-port", str(self.port), "--tls-auth-clients", "no"]
+            for option, name in (("cert", "server.crt"), ("key", "server.key"), ("ca-cert", "ca.crt")):
+                listen += [f"--tls-{option}-file", os.path.join(self.tls_dir, name)]
+        else:
+            listen = ["--port", str(self.port)]
         self.proc = subprocess.Popen(
             [
                 binary,
-                "--port",
-                str(self.port),
+                *listen,
                 "--bind",
                 "127.0.0.1",
                 "--save",

@@ -93,3 +93,14 @@ def _fresh_public_pages():
 
     caches["public_pages"].clear()
     _bump_now()
+
+
+@pytest.fixture(scope="session")
+def tls_redis(tmp_path_factory):
+    """A second Redis that speaks only TLS, with a certificate from a throwaway CA; its `url` is `rediss://…`."""
+    from scripts.services import Redis
+    from tests.tls import write_tls_files
+
+    server = Redis(tls_dir=str(write_tls_files(tmp_path_factory.mktemp("redis-tls")))).start()
+    yield server
+    server.stop()

@@ -1,6 +1,9 @@
+import pytest
+import redis
 from django.conf import settings
+from django.core.cache.backends.redis import RedisCache
 
-from trialoog.env import channel_layers, email_settings, ratelimit_cache
+from trialoog.env import channel_layers, email_settings, public_caches, ratelimit_cache
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key(run_python):
@@ -66,3 +69,21 @@ def test_logins_keep_the_database_cache():
     """allauth's login rate limits stay in the database cache, which survives a Redis outage."""
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     assert settings.CACHES["ratelimit"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+
+
+@pytest.mark.parametrize(
+    ("build", "prefix"),
+    [
+        (ratelimit_cache, "trialoog-ratelimit"),
+        (lambda url: public_caches(url)["public_version"], "trialoog-public"),
+    ],
+)
+def test_the_redis_caches_work_over_tls(tls_redis, build, prefix):
+    """A `rediss://` REDIS_URL with its CA reaches the Redis caches through TLS, options and all."""
+    config = build(tls_redis.url)
+    cache = RedisCache(config["LOCATION"], {key: value for key, value in config.items() if key != "LOCATION"})
+
+    cache.set("tls-check", "ja", timeout=60)
+
+    assert cache.get("tls-check") == "ja"
+    assert redis.Redis.from_url(tls_redis.url).exists(f"{prefix}:1:tls-check") == 1

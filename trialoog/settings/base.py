@@ -103,6 +103,10 @@ ASGI_THREADS = env_int("ASGI_THREADS", DB_POOL_MAX_SIZE)
 
 REDIS_URL = os.environ.get("REDIS_URL") or None
 CHANNEL_LAYERS = channel_layers(REDIS_URL)
+# The live rooms' fan-out (realtime/fanout.py): one PUBLISH per frame, one SUBSCRIBE per room and
+# process, on channels named FANOUT_PREFIX + group. Without Redis this process is the whole world.
+FANOUT_REDIS_URL = REDIS_URL
+FANOUT_PREFIX = "trialoog:fanout:"
 # allauth's login rate limits must hold across processes and survive a Redis
 # outage, so the cache lives in the database (`manage.py createcachetable`).
 # The room-action rate limit has its own cache, never the database: it would
