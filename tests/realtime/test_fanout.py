@@ -1,12 +1,18 @@
 """The hub's Redis subscription (realtime/fanout.py): subscribe on the first join, restore after a loss, close at the end."""
 
 import asyncio
+import json
 
 import pytest
 import redis
+from channels.db import database_sync_to_async
 from django.conf import settings
 
-from realtime import fanout
+from realtime import broadcast, fanout, groups
+from realtime.models import LiveRoom
+from tests.factories import SessionFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class Member:
@@ -15,10 +21,22 @@ class Member:
         self.resyncs = 0
 
     def deliver(self, outgoing):
-        self.frames.put_nowait(outgoing.text)
+        self.frames.put_nowait(json.loads(outgoing.text))
 
     def resync(self):
         self.resyncs += 1
+
+
+@pytest.fixture
+def rooms(live_room):
+    """The room groups of two live rooms."""
+    other = LiveRoom.objects.create(session=SessionFactory(), is_open=True)
+    return groups.room(live_room.pk), groups.room(other.pk)
+
+
+def _tick(group: str) -> int:
+    """Commit one public event in the room of `group` (logged, then published); its seq."""
+    return broadcast.publish(groups.room_id_of(group), "bench.tick")
 
 
 @pytest.fixture
@@ -37,52 +55,64 @@ async def _until(condition, seconds: float = 5) -> None:
     raise AssertionError("condition not met in time")
 
 
-async def test_a_lost_subscription_is_restored_and_then_every_member_resynced(server):
-    """After Redis drops the connection the hub subscribes again to every room, resyncs every member, and frames flow."""
+async def test_a_lost_subscription_is_restored_and_what_it_missed_comes_from_the_log(server, rooms):
+    """
+    After Redis drops the connection the hub subscribes again to every room and fills from the log what
+    was committed meanwhile: every member gets every frame once, in order, without a fresh snapshot.
+    """
+    lost_a, lost_b = rooms
     hub, first, second = fanout.hub(), Member(), Member()
-    await hub.join("room-lost-a", first)
-    await hub.join("room-lost-b", second)
+    await hub.join(lost_a, first)
+    await hub.join(lost_b, second)
     try:
         server.client_kill_filter(_type="pubsub")
-        await _until(lambda: first.resyncs and second.resyncs)
-        subscribed = server.pubsub_numsub("trialoog:fanout:room-lost-a", "trialoog:fanout:room-lost-b")
-        await asyncio.to_thread(fanout.publish, "room-lost-b", '{"seq":7}')
+        missed = await database_sync_to_async(_tick)(lost_a)  # most likely while nobody listens
+        got = await asyncio.wait_for(first.frames.get(), 10)
+        await _until(lambda: len(server.pubsub_numsub(f"trialoog:fanout:{lost_b}")) == 1)
+        subscribed = server.pubsub_numsub(f"trialoog:fanout:{lost_a}", f"trialoog:fanout:{lost_b}")
+        after = await database_sync_to_async(_tick)(lost_b)
         frame = await asyncio.wait_for(second.frames.get(), 5)
     finally:
-        hub.leave("room-lost-a", first)
-        hub.leave("room-lost-b", second)
+        hub.leave(lost_a, first)
+        hub.leave(lost_b, second)
 
-    assert (first.resyncs, second.resyncs) == (1, 1)
-    assert subscribed == [(b"trialoog:fanout:room-lost-a", 1), (b"trialoog:fanout:room-lost-b", 1)]
-    assert frame == '{"seq":7}'
+    assert (got["type"], got["seq"], missed) == ("bench.tick", 1, 1)
+    assert (first.resyncs, second.resyncs) == (0, 0)
+    assert first.frames.empty()
+    assert subscribed == [
+        (f"trialoog:fanout:{lost_a}".encode(), 1),
+        (f"trialoog:fanout:{lost_b}".encode(), 1),
+    ]
+    assert (frame["seq"], after) == (1, 1)
 
 
-async def test_a_room_left_and_joined_in_one_turn_stays_subscribed(server):
+async def test_a_room_left_and_joined_in_one_turn_stays_subscribed(server, rooms):
     """UNSUBSCRIBE and SUBSCRIBE go out in the order asked: the new member hears the room."""
+    again, kept = rooms
     hub, other, leaving, coming = fanout.hub(), Member(), Member(), Member()
-    await hub.join("room-other", other)  # keeps the connection open when room-again empties
-    await hub.join("room-again", leaving)
+    await hub.join(kept, other)  # keeps the connection open when `again` empties
+    await hub.join(again, leaving)
     try:
-        hub.leave("room-again", leaving)
-        await hub.join("room-again", coming)
-        subscribed = server.pubsub_numsub("trialoog:fanout:room-again")
-        await asyncio.to_thread(fanout.publish, "room-again", '{"seq":1}')
+        hub.leave(again, leaving)
+        await hub.join(again, coming)
+        subscribed = server.pubsub_numsub(f"trialoog:fanout:{again}")
+        await database_sync_to_async(_tick)(again)
         frame = await asyncio.wait_for(coming.frames.get(), 5)
     finally:
-        hub.leave("room-again", coming)
-        hub.leave("room-other", other)
+        hub.leave(again, coming)
+        hub.leave(kept, other)
 
-    assert subscribed == [(b"trialoog:fanout:room-again", 1)]
-    assert frame == '{"seq":1}'
+    assert subscribed == [(f"trialoog:fanout:{again}".encode(), 1)]
+    assert frame["seq"] == 1
 
 
-async def test_the_last_member_leaving_closes_the_connection(server):
+async def test_the_last_member_leaving_closes_the_connection(server, rooms):
     """With no room left in this process, the subscription connection goes away."""
     hub, member = fanout.hub(), Member()
-    await hub.join("room-closing", member)
+    await hub.join(rooms[0], member)
     subscribers = len(server.client_list(_type="pubsub"))
 
-    hub.leave("room-closing", member)
+    hub.leave(rooms[0], member)
 
     await _until(lambda: not server.client_list(_type="pubsub"))
     assert subscribers == 1

@@ -6,10 +6,10 @@ import pytest
 import redis
 from channels.layers import get_channel_layer
 
-from realtime import fanout
+from realtime import fanout, groups
 from trialoog.env import channel_layers
 
-GROUP = "room-tls"
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class Member:
@@ -32,36 +32,39 @@ def over_tls(tls_redis, settings):
     return redis.Redis.from_url(tls_redis.url)
 
 
-async def test_a_published_frame_reaches_a_member_over_tls(over_tls):
+async def test_a_published_frame_reaches_a_member_over_tls(over_tls, live_room):
     """`fanout.publish` sends the frame through the TLS server to the hub's member, unchanged."""
+    group = groups.room(live_room.pk)
     hub, member = fanout.hub(), Member()
-    await hub.join(GROUP, member)
+    await hub.join(group, member)
     try:
-        subscribers = over_tls.pubsub_numsub(f"trialoog:fanout:{GROUP}")
-        await asyncio.to_thread(fanout.publish, GROUP, '{"type":"bench.tick","seq":1,"tekst":"é"}')
+        subscribers = over_tls.pubsub_numsub(f"trialoog:fanout:{group}")
+        text = '{"type":"bench.tick","seq":1,"tekst":"é"}'
+        await asyncio.to_thread(fanout.publish, group, fanout.sequenced(1, text))
         frame = await asyncio.wait_for(member.frames.get(), 5)
     finally:
-        hub.leave(GROUP, member)
+        hub.leave(group, member)
 
-    assert subscribers == [(f"trialoog:fanout:{GROUP}".encode(), 1)]
+    assert subscribers == [(f"trialoog:fanout:{group}".encode(), 1)]
     assert frame == '{"type":"bench.tick","seq":1,"tekst":"é"}'
 
 
-async def test_the_subscription_over_tls_connects_once_instead_of_looping(over_tls):
+async def test_the_subscription_over_tls_connects_once_instead_of_looping(over_tls, live_room):
     """
     With a `rediss://` URL joining returns once subscribed, and the connection stays: no reconnects.
 
     The hand-written RESP subscriber spoke plain TCP to the TLS port: the server hung up on every
     attempt, the join timed out and the hub reconnected every RECONNECT_DELAY.
     """
+    group = groups.room(live_room.pk)
     hub, member = fanout.hub(), Member()
-    await hub.join(GROUP, member)
+    await hub.join(group, member)
     try:
         before = over_tls.info("stats")["total_connections_received"]
         await asyncio.sleep(fanout.RECONNECT_DELAY * 4)
         after = over_tls.info("stats")["total_connections_received"]
     finally:
-        hub.leave(GROUP, member)
+        hub.leave(group, member)
 
     assert after == before
 
