@@ -29,6 +29,7 @@ BULKY = re.compile(
     r'\{"type":"(room\.snapshot|question\.scored|note\.scored|poll\.results|presence\.changed)"'
 )
 SEQ = re.compile(r'"seq":(\d+)[,}]')
+CSEQ = re.compile(r'"cseq":(\d+)[,}]')
 PHASE_LIMIT = 180  # seconds; no phase waits longer than this
 
 
@@ -42,6 +43,10 @@ class Client:
         self.ws = None
         self.reader = None
         self.seq = None
+        self.cseq = None
+        self.resume = (
+            False  # reconnect saying where it left off, as room.js does (room.resumed or a snapshot)
+        )
         self.snapshot_at = None
         self.snapshot_event = asyncio.Event()
         self.pending: dict[str, float] = {}
@@ -52,8 +57,11 @@ class Client:
         start = time.monotonic()
         self.snapshot_event.clear()
         headers = {"Cookie": self.cookie} if self.cookie else {}
+        url = self.url
+        if self.resume and self.seq is not None and self.cseq is not None:
+            url += f"?since={self.seq}&cseq={self.cseq}&role=participant"
         self.ws = await connect(
-            self.url,
+            url,
             origin=self.origin,
             additional_headers=headers,
             open_timeout=OPEN_TIMEOUT,
@@ -89,17 +97,25 @@ class Client:
                     # only their type and seq (each phone parses its own; one process for thousands
                     # of phones would otherwise measure its own JSON parser).
                     kind = bulky.group(1)
-                    seq_match = SEQ.search(text)
-                    frame = {"type": kind, "seq": int(seq_match.group(1)) if seq_match else None}
+                    seq_match, cseq_match = SEQ.search(text), CSEQ.search(text)
+                    frame = {
+                        "type": kind,
+                        "seq": int(seq_match.group(1)) if seq_match else None,
+                        "cseq": int(cseq_match.group(1)) if cseq_match else None,
+                    }
                 else:
                     frame = json.loads(text)
                     kind = frame.get("type")
                 w.frames[kind] += 1
                 seq = frame.get("seq")
-                if kind == "room.snapshot":
+                if kind == "room.snapshot" or kind == "room.resumed":
                     self.seq = seq
+                    self.cseq = frame.get("cseq")
                     self.snapshot_event.set()
                     continue
+                cseq = frame.get("cseq")
+                if cseq is not None and self.cseq is not None and cseq > self.cseq:
+                    self.cseq = cseq
                 if seq is not None and self.seq is not None:
                     if seq > self.seq + 1:
                         self.gaps += 1
@@ -306,6 +322,7 @@ class Worker:
     async def phase_reconnect(self, cmd: dict) -> dict:
         for client in self.clients:
             client.abort()
+            client.resume = cmd.get("resume", True)
         await asyncio.sleep(cmd.get("pause", 0.0))
         result = await self.open_all(self.clients, cmd.get("concurrency", 10_000))
         return result

@@ -20,8 +20,8 @@ Counter frames (upvote scores, reactions, poll results) are different: they
 carry totals that replace what a client holds, so a lost one is repaired by the
 next one or a snapshot, and they are not logged, so the database keeps no trace
 of when opinions changed. They are numbered by the room's `counts_seq` (`cseq`
-in the frame) only so that a late one never overwrites a newer one. Presence
-counts carry no number at all.
+in the frame; the moderators' own by `mod_counts_seq`, `mod_cseq`) only so that
+a late one never overwrites a newer one. Presence counts carry no number at all.
 
 Every frame carries `ts`, the server's send time (Unix seconds), so clients and
 benchmarks can measure delivery latency on one clock.
@@ -82,17 +82,24 @@ def publish_unlogged(room_id: int, event_type: str, **payload) -> None:
 
 
 def publish_counts(room_id: int, event_type: str, *, moderators: bool = False, **payload) -> None:
-    """Send a counter frame (totals) numbered by `counts_seq` to the room, or its moderators; not logged."""
+    """
+    Send a counter frame (totals) to the room, or to its moderators; not logged.
+
+    The room's are numbered by `counts_seq` (`cseq`), the moderators' by
+    `mod_counts_seq` (`mod_cseq`): a participant's count then says whether it
+    missed any counter frame meant for it (realtime/services/joins.py `catch_up`).
+    """
+    column, field = ("mod_counts_seq", "mod_cseq") if moderators else ("counts_seq", "cseq")
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE realtime_liveroom SET counts_seq = counts_seq + 1 WHERE id = %s RETURNING counts_seq",
+                f"UPDATE realtime_liveroom SET {column} = {column} + 1 WHERE id = %s RETURNING {column}",  # noqa: S608 - one of two names
                 [room_id],
             )
             row = cursor.fetchone()
     if row is None:
         return
-    text = frame(event_type, cseq=row[0], **payload)
+    text = frame(event_type, **{field: row[0]}, **payload)
     if moderators:
         send_message(groups.moderators(room_id), {"type": "room.frame", "text": text})
     else:

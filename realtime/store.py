@@ -69,10 +69,16 @@ def apply_snapshot(snapshot: dict) -> dict:
 def apply_event(state: dict, event: dict) -> dict:
     """The state after one event of the room's or the moderators' stream (a new dict); ValueError for another type."""
     kind = event["type"]
-    if kind not in (MODERATOR_EVENTS if "mod_seq" in event else PUBLIC_EVENTS):
+    moderators = "mod_seq" in event or "mod_cseq" in event
+    if kind not in (MODERATOR_EVENTS if moderators else PUBLIC_EVENTS):
         raise ValueError(f"not an event of its stream: {kind}")
     state = copy.deepcopy(state)
-    if "mod_seq" in event:
+    if "mod_cseq" in event:
+        if event["mod_cseq"] <= state.get("mod_cseq", 0):
+            return state  # an older counter frame than the totals held: they stay
+        state["mod_cseq"] = event["mod_cseq"]
+        _moderator_event(state, kind, event)
+    elif "mod_seq" in event:
         state["mod_seq"] = event["mod_seq"]
         _moderator_event(state, kind, event)
     else:

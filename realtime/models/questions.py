@@ -52,6 +52,7 @@ class LiveRoom(models.Model):
     # Numbers the counter frames (scores, poll results): they describe totals, are not logged and
     # need no gap check, only their order (realtime/broadcast.py).
     counts_seq = models.BigIntegerField(default=0)
+    mod_counts_seq = models.BigIntegerField(default=0)  # the same for the moderators' counter frames
     projector_token = models.CharField(max_length=64, unique=True, default=new_projector_token)
 
     class Meta:

@@ -190,6 +190,16 @@ describe("inOrder", () => {
     assert.equal(inOrder(state, { type: "note.scored", cseq: 24, scores: [] }), "old");
   });
 
+  test("follows mod_cseq for the moderators' counter frames, apart from cseq", () => {
+    const state = loaded(moderatorSnapshot({ cseq: 20, mod_cseq: 3 }));
+
+    assert.equal(inOrder(state, { type: "poll.results", mod_cseq: 4, poll: 3, results: null }), "apply");
+    applyEvent(state, { type: "poll.results", mod_cseq: 4, poll: 3, results: null });
+    assert.deepEqual([state.modCseq, state.cseq], [4, 20]);
+    assert.equal(inOrder(state, { type: "poll.results", mod_cseq: 4, poll: 3, results: null }), "old");
+    assert.equal(inOrder(state, { type: "poll.results", cseq: 21, poll: 3, results: null }), "apply");
+  });
+
   test("lets a gauge without a sequence number through", () => {
     assert.equal(inOrder(loaded(), { type: "presence.changed", presence: NOBODY }), "apply");
   });

@@ -26,6 +26,7 @@ export function createState(role = "participant") {
     seq: 0,
     modSeq: 0,
     cseq: 0, // the last counter frame applied (scores, results): they carry totals, not history
+    modCseq: 0, // the same for the moderators' own counter frames
     questions: new Map(),
     myUpvotes: new Set(),
     myQuestions: new Set(),
@@ -49,6 +50,7 @@ export function applySnapshot(state, snapshot) {
   state.room = snapshot.room;
   state.seq = snapshot.seq;
   state.cseq = snapshot.cseq || 0;
+  state.modCseq = snapshot.mod_cseq || 0;
   if (typeof snapshot.mod_seq === "number") state.modSeq = snapshot.mod_seq;
   state.questions = byId([...snapshot.questions, ...(snapshot.pending || []), ...(snapshot.hidden || [])]);
   state.myUpvotes = new Set(snapshot.my_upvotes || []);
@@ -83,6 +85,7 @@ export function inOrder(state, event) {
     // A counter frame replaces totals: never an older one over a newer, and no gap to find.
     return event.cseq > state.cseq ? "apply" : "old";
   }
+  if (typeof event.mod_cseq === "number") return event.mod_cseq > state.modCseq ? "apply" : "old";
   if (typeof event.mod_seq === "number") {
     [last, value] = [state.modSeq, event.mod_seq];
   } else if (typeof event.seq === "number") {
@@ -101,7 +104,10 @@ export function inOrder(state, event) {
 export function applyEvent(state, event) {
   const effects = [];
   const previousPin = state.room.pinned;
-  if (typeof event.mod_seq === "number") {
+  if (typeof event.mod_cseq === "number") {
+    state.modCseq = event.mod_cseq;
+    applyModeratorEvent(state, event, effects);
+  } else if (typeof event.mod_seq === "number") {
     state.modSeq = event.mod_seq;
     applyModeratorEvent(state, event, effects);
   } else {
