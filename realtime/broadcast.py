@@ -176,14 +176,14 @@ def publish_moderators(room_id: int, event_type: str, **payload) -> None:
 
 
 def question_changed(question_id: int, created: bool = False) -> None:
-    from realtime import selectors
+    from realtime import payloads, selectors, snapshots
     from realtime.models import Question
 
     question = Question.objects.select_related("author").filter(pk=question_id).first()
     if question is None:
         return
-    payload = selectors.questions_payload([question])[0]
-    if question.status in selectors.PUBLIC_STATUSES:
+    payload = snapshots.questions_payload([question])[0]
+    if question.status in payloads.PUBLIC_STATUSES:
         publish(question.room_id, "question.asked" if created else "question.updated", question=payload)
     elif not created:
         publish(question.room_id, "question.removed", question=question.pk)
@@ -203,11 +203,11 @@ def question_pinned(room_id: int) -> None:
 
 
 def room_updated(room_id: int) -> None:
-    from realtime import selectors
+    from realtime import payloads
     from realtime.models import LiveRoom
 
     room = LiveRoom.objects.select_related("session", "current_phase").get(pk=room_id)
-    publish(room_id, "room.updated", room=selectors.room_state(room))
+    publish(room_id, "room.updated", room=payloads.room_state(room))
 
 
 def presence_changed(room_id: int) -> None:
@@ -289,30 +289,30 @@ class _Coalescer:
 
 
 def _flush_scores(room_id: int, question_ids: set[int]) -> None:
-    from realtime import selectors
+    from realtime import snapshots
 
     publish(
         room_id,
         "question.scored",
-        scores=selectors.question_scores(room_id=room_id, question_ids=question_ids),
+        scores=snapshots.question_scores(room_id=room_id, question_ids=question_ids),
     )
 
 
 def _flush_poll_results(room_id: int, poll_ids: set[int]) -> None:
-    from realtime import selectors
+    from realtime import snapshots
     from realtime.models import Poll
 
     for poll in Poll.objects.filter(pk__in=poll_ids).order_by("pk"):
-        results = selectors.poll_results(poll=poll)
+        results = snapshots.poll_results(poll=poll)
         publish_moderators(room_id, "poll.results", poll=poll.pk, results=results)
         if poll.results_public:
             publish(room_id, "poll.results", poll=poll.pk, results=results)
 
 
 def _flush_note_scores(room_id: int, note_ids: set[int]) -> None:
-    from realtime import selectors
+    from realtime import snapshots
 
-    publish(room_id, "note.scored", scores=selectors.note_scores(note_ids=note_ids))
+    publish(room_id, "note.scored", scores=snapshots.note_scores(note_ids=note_ids))
 
 
 _scores = _Coalescer(_flush_scores)
@@ -339,20 +339,20 @@ def poll_results_changed(room_id: int, poll_id: int) -> None:
 
 def poll_changed(poll_id: int) -> None:
     """A poll was created, opened, closed, revealed or hidden."""
-    from realtime import selectors
+    from realtime import snapshots
     from realtime.models import Poll
 
     poll = Poll.objects.filter(pk=poll_id).first()
     if poll is None:
         return
     publish_moderators(
-        poll.room_id, "poll.changed", poll=selectors.poll_payload(poll=poll, with_results=True)
+        poll.room_id, "poll.changed", poll=snapshots.poll_payload(poll=poll, with_results=True)
     )
     if poll.state != Poll.State.DRAFT:
         publish(
             poll.room_id,
             "poll.changed",
-            poll=selectors.poll_payload(poll=poll, with_results=poll.results_public),
+            poll=snapshots.poll_payload(poll=poll, with_results=poll.results_public),
         )
 
 
@@ -362,13 +362,13 @@ def note_scored(room_id: int, note_id: int) -> None:
 
 
 def note_changed(note_id: int, created: bool = False) -> None:
-    from realtime import selectors
+    from realtime import snapshots
     from realtime.models import Note
 
     note = Note.objects.select_related("phase").filter(pk=note_id).first()
     if note is None:
         return
-    payload = selectors.notes_payload([note])[0]
+    payload = snapshots.notes_payload([note])[0]
     if note.status == Note.Status.VISIBLE:
         publish(note.room_id, "note.added" if created else "note.updated", note=payload)
     elif not created:
@@ -377,20 +377,20 @@ def note_changed(note_id: int, created: bool = False) -> None:
 
 
 def action_saved(action_id: int) -> None:
-    from realtime import selectors
+    from realtime import payloads
     from realtime.models import Action
 
     action = Action.objects.filter(pk=action_id).first()
     if action is not None:
-        publish(action.room_id, "action.saved", action=selectors.action_payload(action))
+        publish(action.room_id, "action.saved", action=payloads.action_payload(action))
 
 
 def phases_updated(room_id: int) -> None:
-    from realtime import selectors
+    from realtime import payloads
     from realtime.models import Phase
 
     publish(
         room_id,
         "phases.updated",
-        phases=[selectors.phase_payload(p) for p in Phase.objects.filter(room_id=room_id)],
+        phases=[payloads.phase_payload(p) for p in Phase.objects.filter(room_id=room_id)],
     )

@@ -18,11 +18,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.selectors import users_for_session_keys
-from realtime import broadcast, selectors
+from realtime import broadcast, snapshots
 from realtime.hashing import presence_holder
-from realtime.models import LiveRoom, Presence
+from realtime.models import PRESENCE_TTL, LiveRoom, Presence
 from realtime.permissions import roles_in_room
-from realtime.services.rooms import PRESENCE_TTL
 
 
 @dataclass(frozen=True)
@@ -108,10 +107,10 @@ def _admit(room: LiveRoom, requests: list[Join]) -> list[Joined]:
         return [
             Joined(room, None, user, None, refusal) for user, refusal in zip(users, refusals, strict=True)
         ]
-    snapshots = iter(selectors.room_snapshot_texts(room=room, viewers=accepted))
+    frames = iter(snapshots.room_snapshot_texts(room=room, viewers=accepted))
     broadcast.presence_changed(room.pk)
     return [
-        Joined(room, role, user, next(snapshots) if role is not None else None, refusal)
+        Joined(room, role, user, next(frames) if role is not None else None, refusal)
         for user, role, refusal in zip(users, admitted, refusals, strict=True)
     ]
 
@@ -151,4 +150,4 @@ def leaves_record(room_id: int, requests: list[str]) -> list[None]:
 def snapshots_record(room_id: int, requests: list[tuple]) -> list[str]:
     """Fresh snapshots for many viewers `(user, role)` of one room (resyncs), serialized."""
     room = LiveRoom.objects.select_related("session").get(pk=room_id)
-    return selectors.room_snapshot_texts(room=room, viewers=requests)
+    return snapshots.room_snapshot_texts(room=room, viewers=requests)

@@ -11,8 +11,8 @@ from accounts.services import audit_log
 from realtime import broadcast
 from realtime.hashing import room_vote_salt, voter_hash
 from realtime.models import QUESTION_MAX_LENGTH, LiveRoom, Question, QuestionUpvote
+from realtime.payloads import PUBLIC_STATUSES
 from realtime.permissions import require_moderator, require_take_part
-from realtime.selectors import PUBLIC_STATUSES
 from realtime.services.audit import room_audit
 
 MODERATION_TARGETS = {

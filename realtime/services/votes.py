@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from realtime import broadcast
 from realtime.hashing import event_over_error, voter_hash
 from realtime.models import LiveRoom, Poll, PollChoice, PollOption, PollVote, Question, QuestionUpvote
+from realtime.payloads import PUBLIC_STATUSES
 from realtime.permissions import room_closed_error, takers_among
-from realtime.selectors import PUBLIC_STATUSES
 from realtime.services.polls import choice_error, live_totals_advance, poll_closed_error
 
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from realtime import selectors
+from realtime import snapshots
 from realtime.models import Presence
 from realtime.services import joins
 from realtime.services import questions as question_services
@@ -72,13 +72,13 @@ def test_bulk_snapshots_equal_one_by_one(live_room, make_participant):
     question_services.question_upvote(user=people[2], question=asked[1])
     question_services.question_upvote(user=people[2], question=asked[0])
 
-    together = selectors.room_snapshots(room=live_room, viewers=[(p, "participant") for p in people])
+    together = snapshots.room_snapshots(room=live_room, viewers=[(p, "participant") for p in people])
 
     for person, snapshot in zip(people, together, strict=True):
-        alone = selectors.room_snapshots(room=live_room, viewers=[(person, "participant")])[0]
+        alone = snapshots.room_snapshots(room=live_room, viewers=[(person, "participant")])[0]
         assert snapshot == alone
     assert [s["my_upvotes"] for s in together] == [[asked[1].pk], [], sorted([asked[0].pk, asked[1].pk])]
-    texts = selectors.room_snapshot_texts(room=live_room, viewers=[(p, "participant") for p in people])
+    texts = snapshots.room_snapshot_texts(room=live_room, viewers=[(p, "participant") for p in people])
     assert [json.loads(t) for t in texts] == together
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from events.models import Event
-from realtime import selectors
+from realtime import selectors, snapshots
 from realtime.hashing import voter_hash
 from realtime.models import LiveRoom, NoteReaction, Poll, PollVote, QuestionUpvote
 from realtime.services import notes as note_services
@@ -119,11 +119,11 @@ def test_after_unlinking_a_batch_of_votes_is_refused_for_everyone(live_room, vot
 def test_after_unlinking_my_votes_find_nothing(live_room, voted):
     """The room no longer shows the person what they voted: nobody can find that out any more."""
     voter = voted["voter"]
-    before = selectors.room_snapshot(room=live_room, user=voter, role="participant")
+    before = snapshots.room_snapshot(room=live_room, user=voter, role="participant")
 
     event_opinions_unlink(event=_fresh_event(live_room))
 
-    after = selectors.room_snapshot(room=live_room, user=voter, role="participant")
+    after = snapshots.room_snapshot(room=live_room, user=voter, role="participant")
     poll = Poll.objects.select_related("room__session__event").get(pk=voted["poll"].pk)
     assert (before["my_upvotes"], before["my_votes"], before["my_reactions"]) == (
         [voted["question"].pk],

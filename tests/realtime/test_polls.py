@@ -5,7 +5,7 @@ from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from realtime import selectors
+from realtime import selectors, snapshots
 from realtime.models import Poll, PollChoice, PollVote
 from realtime.services import polls as p
 from tests.realtime.conftest import next_of_type
@@ -98,7 +98,7 @@ class TestServices:
         p.poll_vote(user=make_participant(live_room, "beleid"), poll=poll, option_ids=[a])
         p.poll_vote(user=make_participant(live_room, "beleid"), poll=poll, option_ids=[a])
 
-        results = selectors.poll_results(poll=poll)
+        results = snapshots.poll_results(poll=poll)
         assert [(o["label"], o["count"]) for o in results["options"]] == [("A", 3), ("B", 0), ("C", 1)]
         assert results["voters"] == 3
 
@@ -143,7 +143,7 @@ class TestServices:
                 )
         closed = p.poll_close(user=moderator, poll=scale_poll)
 
-        results = selectors.poll_results(poll=closed)
+        results = snapshots.poll_results(poll=closed)
 
         assert results["agree_by_perspective"] == {"politiek": 3, "beleid": 0, "uitvoering": 1, "anders": 0}
         assert results["voters_by_perspective"] == {"politiek": 3, "beleid": 3, "uitvoering": 3, "anders": 0}
@@ -161,7 +161,7 @@ class TestServices:
                 option_ids=[_option(scale_poll, 5)],
             )
 
-        results = selectors.poll_payload(poll=scale_poll, with_results=True)["results"]
+        results = snapshots.poll_payload(poll=scale_poll, with_results=True)["results"]
 
         assert results["breakdown"] is False
         assert [o["count"] for o in results["options"]] == [0, 0, 0, 0, 3]
@@ -185,7 +185,7 @@ class TestServices:
                 )
         closed = p.poll_close(user=moderator, poll=scale_poll)
 
-        results = selectors.poll_results(poll=closed)
+        results = snapshots.poll_results(poll=closed)
 
         helemaal_oneens = results["options"][0]
         assert helemaal_oneens["count"] == 1

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import AuditLog
 from accounts.services import user_delete
-from realtime import selectors
+from realtime import selectors, snapshots
 from realtime.models import LiveRoom, Question, QuestionUpvote
 from realtime.services import questions as q
 from realtime.services import rooms as r
@@ -71,7 +71,7 @@ def test_upvotes_are_counted_per_perspective_and_small_groups_withheld(live_room
     for perspective in ["politiek", "politiek", "politiek", "uitvoering", "anders", "anders"]:
         q.question_upvote(user=make_participant(live_room, perspective), question=question)
 
-    [score] = selectors.question_scores(room_id=live_room.pk, question_ids=[question.pk])
+    [score] = snapshots.question_scores(room_id=live_room.pk, question_ids=[question.pk])
 
     assert (score["question"], score["upvotes"]) == (question.pk, 6)
     assert score["by_perspective"] == {"politiek": 3, "beleid": 0, "uitvoering": None, "anders": None}
@@ -164,7 +164,7 @@ def test_deleting_an_account_keeps_the_question_anonymised(live_room, make_parti
     user_delete(user=user)
 
     question.refresh_from_db()
-    payload = selectors.questions_payload([question])[0]
+    payload = snapshots.questions_payload([question])[0]
     assert question.author is None
     assert question.text == "Blijft staan"
     assert (payload["author"], payload["organisation"]) == (None, None)
