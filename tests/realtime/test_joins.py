@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from realtime import snapshots
 from realtime.models import Presence
-from realtime.services import joins
+from realtime.services import joins, votes
 from realtime.services import questions as question_services
 from tests.factories import UserFactory
 
@@ -26,7 +26,7 @@ def test_each_join_gets_its_role_presence_and_own_snapshot(live_room, make_parti
     moderator = make_moderator(live_room)
     stranger = UserFactory()
     question, _ = question_services.question_ask(user=participant, room=live_room, text="Wie betaalt?")
-    question_services.question_upvote(user=participant, question=question)
+    votes.question_upvote(user=participant, question=question)
     requests = [
         joins.Join("c-participant", session_key=_session_key(participant)),
         joins.Join("c-moderator", user=moderator),
@@ -68,9 +68,9 @@ def test_bulk_snapshots_equal_one_by_one(live_room, make_participant):
         question_services.question_ask(user=person, room=live_room, text=f"Vraag van {i}")[0]
         for i, person in enumerate(people)
     ]
-    question_services.question_upvote(user=people[0], question=asked[1])
-    question_services.question_upvote(user=people[2], question=asked[1])
-    question_services.question_upvote(user=people[2], question=asked[0])
+    votes.question_upvote(user=people[0], question=asked[1])
+    votes.question_upvote(user=people[2], question=asked[1])
+    votes.question_upvote(user=people[2], question=asked[0])
 
     together = snapshots.room_snapshots(room=live_room, viewers=[(p, "participant") for p in people])
 
@@ -105,7 +105,7 @@ def test_any_lookup_matches_in(live_room, make_participant):
 
     person = make_participant(live_room)
     question, _ = question_services.question_ask(user=person, room=live_room, text="Wie beslist?")
-    question_services.question_upvote(user=person, question=question)
+    votes.question_upvote(user=person, question=question)
     stored = QuestionUpvote.objects.get().voter_hash
 
     for values in ([stored, "x" * 64], ["y" * 64], []):

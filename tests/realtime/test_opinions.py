@@ -30,8 +30,8 @@ def voted(live_room, make_participant, make_moderator):
     poll = poll_services.poll_create(user=moderator, room=live_room, text="Stelling", kind=Poll.Kind.SCALE)
     poll = poll_services.poll_open(user=moderator, poll=poll)
     option = poll.options.get(value=4).pk
-    question_services.question_upvote(user=voter, question=question)
-    poll_services.poll_vote(user=voter, poll=poll, option_ids=[option])
+    votes.question_upvote(user=voter, question=question)
+    votes.poll_vote(user=voter, poll=poll, option_ids=[option])
     note_services.note_react(user=voter, note=note, kind="agree")
     return {"voter": voter, "question": question, "note": note, "poll": poll, "option": option}
 
@@ -69,7 +69,7 @@ def test_unlinking_one_event_leaves_the_others_alone(live_room, voted, make_part
     other_room = LiveRoom.objects.create(session=SessionFactory(), is_open=True)
     other_voter = make_participant(other_room)
     question, _ = question_services.question_ask(user=other_voter, room=other_room, text="Elders")
-    question_services.question_upvote(user=other_voter, question=question)
+    votes.question_upvote(user=other_voter, question=question)
     salt = _fresh_event(other_room).vote_salt
 
     event_opinions_unlink(event=_fresh_event(live_room))
@@ -87,9 +87,9 @@ def test_after_unlinking_opinions_are_refused_with_a_readable_message(live_room,
     event_opinions_unlink(event=_fresh_event(live_room))
     question, poll, note, voter = voted["question"], voted["poll"], voted["note"], voted["voter"]
     calls = {
-        "upvote": lambda: question_services.question_upvote(user=voter, question=question),
-        "unvote": lambda: question_services.question_unvote(user=voter, question=question),
-        "poll_vote": lambda: poll_services.poll_vote(user=voter, poll=poll, option_ids=[voted["option"]]),
+        "upvote": lambda: votes.question_upvote(user=voter, question=question),
+        "unvote": lambda: votes.question_unvote(user=voter, question=question),
+        "poll_vote": lambda: votes.poll_vote(user=voter, poll=poll, option_ids=[voted["option"]]),
         "note_react": lambda: note_services.note_react(user=voter, note=note, kind="disagree"),
     }
     question.refresh_from_db()

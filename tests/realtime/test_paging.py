@@ -6,7 +6,7 @@ from django.urls import reverse
 from realtime import snapshots
 from realtime.models import Note, Question
 from realtime.paging import Limits
-from realtime.services import questions as question_services
+from realtime.services import votes
 
 SMALL = Limits(top=2, newest=2, queue=2)
 
@@ -112,7 +112,7 @@ def test_page_continues_after_the_cursor_with_the_persons_upvotes(paging_client,
     client, person = paging_client
     q = _questions(live_room, make_participant(live_room), [0, 0, 0, 0])
     mine = _questions(live_room, person, [0])[0]
-    question_services.question_upvote(user=person, question=q[1])
+    votes.question_upvote(user=person, question=q[1])
 
     first = _page(client, live_room, lijst="questions").json()
     second = _page(client, live_room, lijst="questions", na=first["next"]).json()
