@@ -6,6 +6,8 @@ dicts the WebSocket sends) with labels, percentages and chart geometry
 added here, so the page without JavaScript shows what room.js draws.
 """
 
+import datetime as dt
+
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -257,8 +259,6 @@ def notes_by_perspective(notes: list[dict]) -> list[dict]:
 
 
 def actions_display(actions: list[dict]) -> list[dict]:
-    import datetime as dt
-
     return [
         {
             **a,

@@ -43,6 +43,7 @@ def csv_bytes(table: Table) -> bytes:
 
 def xlsx_bytes(tables: list[Table]) -> bytes:
     """One worksheet per table, header row in bold and frozen."""
+    # Loaded on first use: importing openpyxl takes about half a second, and only this download needs it.
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -67,6 +68,7 @@ def xlsx_bytes(tables: list[Table]) -> bytes:
 
 def ods_bytes(tables: list[Table]) -> bytes:
     """One sheet per table in an OpenDocument spreadsheet; numbers are stored as numbers."""
+    # Loaded on first use, like openpyxl above (odfpy takes about 0.2 s to import).
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.table import Table as OdfTable
     from odf.table import TableCell, TableRow
