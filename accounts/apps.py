@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        # Imported once the app registry is ready: the receivers use the models.
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         from accounts import receivers

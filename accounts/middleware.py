@@ -2,6 +2,8 @@
 
 import time
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
@@ -95,9 +97,6 @@ class StaffMFARequiredMiddleware:
 
     @staticmethod
     def _must_set_up(request) -> bool:
-        from allauth.mfa.models import Authenticator
-        from allauth.mfa.utils import is_mfa_enabled
-
         user = request.user
         if not user.is_authenticated or request.path.startswith(MFA_EXEMPT_PREFIXES):
             return False

@@ -2,6 +2,7 @@
 
 import re
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import (
     BACKEND_SESSION_KEY,
@@ -13,13 +14,16 @@ from django.contrib.auth import (
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
 
 from accounts.models import CONSENT_FIELDS, AuditLog, User
+from events.models import Registration, SessionSignup
 from mail.models import OutgoingEmail
+from realtime.hashing import voter_hash
+from realtime.models import Action, Note, NoteReaction, Poll, PollChoice, PollVote, Question, QuestionUpvote
 
 USER_FIELDS = (
     "email",
@@ -53,8 +57,6 @@ def _found(rows, kind: str, user: User, targets: list[tuple[int, str]], field: s
     One query per HASH_CHUNK targets. Targets of purged events have no salt
     and are skipped: nothing of theirs can be found any more.
     """
-    from realtime.hashing import voter_hash
-
     hashes = [voter_hash(kind, user.pk, target, salt=salt) for target, salt in targets if salt]
     for start in range(0, len(hashes), HASH_CHUNK):
         yield from rows.filter(**{f"{field}__any": hashes[start : start + HASH_CHUNK]})
@@ -62,10 +64,6 @@ def _found(rows, kind: str, user: User, targets: list[tuple[int, str]], field: s
 
 def _opinions(user: User) -> dict:
     """The person's own poll votes, upvotes and note reactions, sorted by text (they carry no time)."""
-    from django.db.models import Exists, OuterRef
-
-    from realtime.models import Note, NoteReaction, Poll, PollChoice, PollVote, Question, QuestionUpvote
-
     salt = "room__session__event__vote_salt"
     questions = list(Question.objects.filter(upvotes__gt=0).values_list("pk", salt))
     polls = list(
@@ -115,8 +113,6 @@ def _opinions(user: User) -> dict:
 
 def _contributions(user: User) -> dict:
     """The person's own questions and notes in live rooms, with their status and perspective."""
-    from realtime.models import Note, Question
-
     return {
         "questions": [
             {
@@ -183,8 +179,6 @@ def _audit_lines(user: User) -> list[dict]:
 
 def _actions(user: User) -> list[dict]:
     """The actions the person wrote down as moderator or rapporteur."""
-    from realtime.models import Action
-
     return [
         {
             "session": a.room.session.title,
@@ -209,10 +203,6 @@ def user_data_export(*, user: User) -> dict:
     the emails sent to them (subject and dates; bodies may hold login
     links) and the audit lines about them or by them.
     """
-    from allauth.account.models import EmailAddress
-
-    from events.models import Registration, SessionSignup
-
     addresses = list(EmailAddress.objects.filter(user=user).order_by("email"))
     data = {
         "exported_at": timezone.now().isoformat(),

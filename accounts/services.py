@@ -4,12 +4,16 @@ import datetime as dt
 import hashlib
 import secrets
 
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import (
@@ -21,6 +25,7 @@ from accounts.models import (
     User,
     new_calendar_token,
 )
+from accounts.selectors import user_data_export
 from accounts.signals import sessions_revoked
 from mail.services import mail_send
 
@@ -58,8 +63,6 @@ def user_data_download(*, user: User) -> dict:
 
     Writes an audit line first, so the export lists this download too.
     """
-    from accounts.selectors import user_data_export
-
     audit_log(actor=user, action="privacy.data_downloaded", target_user=user)
     return user_data_export(user=user)
 
@@ -82,8 +85,6 @@ def login_identifier_hash(identifier: str) -> str:
     field must not be stored. With SECRET_KEY, the hash of a known address
     can be computed again to find its failed logins.
     """
-    from django.utils.crypto import salted_hmac
-
     normalised = " ".join(str(identifier).split()).lower()
     return salted_hmac("trialoog.login-identifier", normalised, algorithm="sha256").hexdigest()
 
@@ -267,8 +268,6 @@ def kamerlid_invitation_accept(*, user: User, token: str) -> User:
     one of the user's verified email addresses. Marks it used. Writes an
     audit line.
     """
-    from allauth.account.models import EmailAddress
-
     invitation = kamerlid_invitation_get(token=token)
     if invitation is None:
         raise ValidationError(_("Deze uitnodiging bestaat niet."), code="invitation_unknown")
@@ -302,9 +301,6 @@ def user_sessions_delete(*, user: User) -> int:
     With a cache-only engine the sessions cannot be listed; they end when
     they expire, and the user they name no longer exists.
     """
-    from django.conf import settings
-    from django.utils.module_loading import import_string
-
     if settings.SESSION_ENGINE not in {
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",
@@ -337,6 +333,9 @@ def user_delete(*, user: User) -> None:
     `sessions_revoked` is sent, so open room sockets close. Writes an audit
     line without personal data.
     """
+    # Imported here: the services of events, realtime and reports import audit_log from this
+    # module, so importing theirs at the top would be a circle. (Moving the erasure out of
+    # accounts.services would lift it; see docs/architecture.md.)
     from events.models import Registration
     from events.services.registration import registration_cancel
     from realtime.selectors import session_ids_with_person

@@ -65,7 +65,7 @@ def http_get(url: str, cookie: str) -> tuple[int, bytes]:
 
 def build_rows(*, room, participant, moderator, repeat: int) -> list[tuple]:
     """Snapshot sizes and build times in this process, bounded and as they were before."""
-    from realtime import paging, selectors
+    from realtime import paging, snapshots
 
     unbounded = paging.Limits(10**9, 10**9, 10**9)
     rows = []
@@ -76,11 +76,11 @@ def build_rows(*, room, participant, moderator, repeat: int) -> list[tuple]:
     ):
 
         def cold(user=user, role=role, limits=limits):
-            selectors._public_cache.clear()
-            return selectors.room_snapshot_texts(room=room, viewers=[(user, role)], limits=limits)[0]
+            snapshots._public_cache.clear()
+            return snapshots.room_snapshot_texts(room=room, viewers=[(user, role)], limits=limits)[0]
 
         def warm(user=user, role=role, limits=limits):
-            return selectors.room_snapshot_texts(room=room, viewers=[(user, role)], limits=limits)[0]
+            return snapshots.room_snapshot_texts(room=room, viewers=[(user, role)], limits=limits)[0]
 
         times, text = timed(cold, repeat)
         rows.append((f"{label}: build (cold)", len(text.encode()), *pct(times)))

@@ -7,6 +7,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Programma")
 
     def ready(self):
+        # Imported once the app registry is ready: it connects model signals.
         from events import public_cache
 
         public_cache.connect_signals()

@@ -31,12 +31,16 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
+
+from events.models import Event, Room, Session, SessionSignup
+from reports.models import OutcomeReport
 
 logger = logging.getLogger(__name__)
 
@@ -112,8 +116,6 @@ def _next_change_at(version: str) -> dt.datetime | None:
 
     One query per version and worker; the answer is kept beside the pages.
     """
-    from events.models import Event, Session
-
     pages, key = _page_cache(), f"{version}:next-change"
     cached = pages.get(key)
     if cached is not None:
@@ -221,11 +223,6 @@ def connect_signals() -> None:
     Admin edits do not pass through the services, so model signals are the
     one place every change passes. Called from EventsConfig.ready().
     """
-    from django.contrib.auth import get_user_model
-
-    from events.models import Event, Room, Session, SessionSignup
-    from reports.models import OutcomeReport
-
     for model in (Event, Room, Session, SessionSignup, OutcomeReport, get_user_model()):
         post_save.connect(_bump_on_change, sender=model, dispatch_uid=f"public-cache-save-{model.__name__}")
         post_delete.connect(_bump_on_change, sender=model, dispatch_uid=f"public-cache-del-{model.__name__}")

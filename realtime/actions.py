@@ -118,16 +118,10 @@ def upvote_ack(request: tuple, outcome) -> dict:
     return {"question": request[0]}
 
 
-def upvote(*, user, room, data):
-    request = upvote_parse(data)
-    outcome = votes.upvotes_record(room_id=room.pk, requests=[(user, *request)])[0]
-    return upvote_ack(request, votes.outcome_or_raise(outcome))
-
-
 def unvote(*, user, room, data):
     question = _question(room, _valid(QuestionRefForm, data)["question"])
     question.room = _fresh(room)
-    question_services.question_unvote(user=user, question=question)
+    votes.question_unvote(user=user, question=question)
     return {"question": question.pk}
 
 
@@ -199,12 +193,6 @@ def vote_parse(data) -> tuple[int, list[int]]:
 
 def vote_ack(request: tuple, outcome) -> dict:
     return {"poll": request[0], "choices": outcome}
-
-
-def vote(*, user, room, data):
-    request = vote_parse(data)
-    outcome = votes.poll_votes_record(room_id=room.pk, requests=[(user, *request)])[0]
-    return vote_ack(request, votes.outcome_or_raise(outcome))
 
 
 def poll_create(*, user, room, data):
@@ -338,7 +326,6 @@ BATCHED = {
 
 HANDLERS = {
     "question.ask": ask,
-    "question.upvote": upvote,
     "question.unvote": unvote,
     "question.withdraw": withdraw,
     "question.approve": _moderate("approve"),
@@ -352,7 +339,6 @@ HANDLERS = {
     "room.open": _set_open(True),
     "room.close": _set_open(False),
     "room.premoderation": premoderation,
-    "poll.vote": vote,
     "poll.create": poll_create,
     "poll.open": _poll_step(poll_services.poll_open),
     "poll.close": _poll_step(poll_services.poll_close),
@@ -376,3 +362,5 @@ HANDLERS = {
     "phase.save": phase_save,
     "room.projector_mode": projector_mode,
 }
+# The batched actions are known actions too; the consumer sends them through the group commit.
+HANDLERS.update(BATCHED)

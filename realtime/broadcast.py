@@ -39,7 +39,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from realtime import fanout, groups
+from realtime import bus, groups
 from realtime.models import LiveRoom, RoomEvent
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def publish_moderators(room_id: int, event_type: str, **payload) -> int:
 
 def publish_unlogged(room_id: int, event_type: str, **payload) -> None:
     """Send a frame without `seq` that describes no stored change (presence counts) to the room now."""
-    fanout.publish(groups.room(room_id), fanout.sequenced(None, frame(event_type, **payload)))
+    bus.publish(groups.room(room_id), bus.sequenced(None, frame(event_type, **payload)))
 
 
 def publish_counts(room_id: int, event_type: str, *, moderators: bool = False, **payload) -> None:
@@ -103,7 +103,7 @@ def publish_counts(room_id: int, event_type: str, *, moderators: bool = False, *
     if moderators:
         send_message(groups.moderators(room_id), {"type": "room.frame", "text": text})
     else:
-        fanout.publish(groups.room(room_id), fanout.sequenced(None, text))
+        bus.publish(groups.room(room_id), bus.sequenced(None, text))
 
 
 def _log(room_id: int, stream: str, event_type: str, payload: dict) -> int:
@@ -138,7 +138,7 @@ def _prune(room_id: int, stream: str, seq: int) -> None:
 
 def _send(room_id: int, stream: str, seq: int, text: str) -> None:
     if stream == PUBLIC:
-        fanout.publish(groups.room(room_id), fanout.sequenced(seq, text))
+        bus.publish(groups.room(room_id), bus.sequenced(seq, text))
     else:
         send_message(groups.moderators(room_id), {"type": "room.frame", "text": text})
 

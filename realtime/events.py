@@ -21,7 +21,7 @@ import math
 from channels.db import database_sync_to_async
 from django.db import transaction
 
-from realtime import broadcast, fanout, selectors
+from realtime import broadcast, bus, payloads, selectors, snapshots
 from realtime.models import Action, LiveRoom, Note, Phase, Poll, Question
 
 logger = logging.getLogger(__name__)
@@ -43,10 +43,10 @@ def question_changed(question_id: int, created: bool = False) -> None:
     question = Question.objects.select_related("author", "room").filter(pk=question_id).first()
     if question is None:
         return
-    payload = selectors.questions_payload([question])[0]
+    payload = snapshots.questions_payload([question])[0]
     # Read before the first publish: from taking the seq until the commit, the room row is locked.
     stats = selectors.perspective_stats(room=question.room)
-    if question.status in selectors.PUBLIC_STATUSES:
+    if question.status in payloads.PUBLIC_STATUSES:
         broadcast.publish(
             question.room_id, "question.asked" if created else "question.updated", question=payload
         )
@@ -69,7 +69,7 @@ def question_pinned(room_id: int) -> None:
 def room_updated(room_id: int) -> None:
     """The room opened or closed, its pre-moderation, phase or projector mode changed."""
     room = LiveRoom.objects.select_related("session", "current_phase").get(pk=room_id)
-    broadcast.publish(room_id, "room.updated", room=selectors.room_state(room))
+    broadcast.publish(room_id, "room.updated", room=payloads.room_state(room))
 
 
 def poll_changed(poll_id: int) -> None:
@@ -77,11 +77,11 @@ def poll_changed(poll_id: int) -> None:
     poll = Poll.objects.filter(pk=poll_id).first()
     if poll is None:
         return
-    moderated = selectors.poll_payload(poll=poll, with_results=True)
+    moderated = snapshots.poll_payload(poll=poll, with_results=True)
     public = (
         None
         if poll.state == Poll.State.DRAFT
-        else selectors.poll_payload(poll=poll, with_results=poll.results_public)
+        else snapshots.poll_payload(poll=poll, with_results=poll.results_public)
     )
     broadcast.publish_moderators(poll.room_id, "poll.changed", poll=moderated)
     if public is not None:
@@ -93,7 +93,7 @@ def note_changed(note_id: int, created: bool = False) -> None:
     note = Note.objects.select_related("phase").filter(pk=note_id).first()
     if note is None:
         return
-    payload = selectors.notes_payload([note])[0]
+    payload = snapshots.notes_payload([note])[0]
     if note.status == Note.Status.VISIBLE:
         broadcast.publish(note.room_id, "note.added" if created else "note.updated", note=payload)
     elif not created:
@@ -105,7 +105,7 @@ def action_saved(action_id: int) -> None:
     """An agreed action was written down or changed."""
     action = Action.objects.filter(pk=action_id).first()
     if action is not None:
-        broadcast.publish(action.room_id, "action.saved", action=selectors.action_payload(action))
+        broadcast.publish(action.room_id, "action.saved", action=payloads.action_payload(action))
 
 
 def phases_updated(room_id: int) -> None:
@@ -113,7 +113,7 @@ def phases_updated(room_id: int) -> None:
     broadcast.publish(
         room_id,
         "phases.updated",
-        phases=[selectors.phase_payload(p) for p in Phase.objects.filter(room_id=room_id)],
+        phases=[payloads.phase_payload(p) for p in Phase.objects.filter(room_id=room_id)],
     )
 
 
@@ -125,7 +125,7 @@ class Coalescer:
     Collect changed items per room; flush each room's batch at most once per `interval`.
 
     `mark()` may be called from any thread. The batch is gathered on the
-    event loop that serves this process's sockets (fanout.live_loop()) and
+    event loop that serves this process's sockets (bus.live_loop()) and
     flushed in a database thread. A process without one (a management
     command, a form post to a server without open sockets) has nobody here
     to coalesce for and sends the frame at once; the room's own servers get
@@ -145,7 +145,7 @@ class Coalescer:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
-        loop = running or fanout.live_loop()
+        loop = running or bus.live_loop()
         if loop is None:
             # At the rate of people posting forms: nothing to gather, and no turn to wait for either
             # (a frame held back here would have nobody to send it later).
@@ -192,7 +192,7 @@ class Coalescer:
 
     def _flush_now(self, key, items) -> float:
         """Send the batch now, or return the seconds until this process may (another one just did)."""
-        wait = fanout.cluster_wait(f"{self.name}:{key}", self.interval)
+        wait = bus.cluster_wait(f"{self.name}:{key}", self.interval)
         if wait > 0:
             return wait
         self.flush(key, items)
@@ -203,17 +203,17 @@ def _flush_scores(room_id: int, question_ids: set[int]) -> None:
     broadcast.publish_counts(
         room_id,
         "question.scored",
-        scores=selectors.question_scores(room_id=room_id, question_ids=question_ids),
+        scores=snapshots.question_scores(room_id=room_id, question_ids=question_ids),
     )
 
 
 def _flush_note_scores(room_id: int, note_ids: set[int]) -> None:
-    broadcast.publish_counts(room_id, "note.scored", scores=selectors.note_scores(note_ids=note_ids))
+    broadcast.publish_counts(room_id, "note.scored", scores=snapshots.note_scores(note_ids=note_ids))
 
 
 def _flush_poll_results(room_id: int, poll_ids: set[int]) -> None:
     for poll in Poll.objects.filter(pk__in=poll_ids).order_by("pk"):
-        results = selectors.poll_results(poll=poll)
+        results = snapshots.poll_results(poll=poll)
         broadcast.publish_counts(room_id, "poll.results", moderators=True, poll=poll.pk, results=results)
         if poll.results_public:
             broadcast.publish_counts(room_id, "poll.results", poll=poll.pk, results=results)

@@ -29,11 +29,10 @@ import threading
 import redis
 import redis.asyncio
 from channels.db import database_sync_to_async
-from django.conf import settings
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from realtime import broadcast, groups
+from realtime import broadcast, bus, groups
 
 logger = logging.getLogger(__name__)
 
@@ -47,69 +46,6 @@ CHECK_INTERVAL = 2.0
 REPAIR_LIMIT = 500
 # No error is retried inside redis-py (see _Subscriber).
 _NO_RETRY = Retry(NoBackoff(), 0, supported_errors=())
-
-
-def _redis_config() -> tuple[str, str] | None:
-    """(url, channel prefix) of the fan-out's Redis, or None without Redis (this process is the world)."""
-    url = settings.FANOUT_REDIS_URL
-    return (url, settings.FANOUT_PREFIX) if url else None
-
-
-# --- publishing (any thread) ------------------------------------------------------
-
-_publishers: dict[str, redis.Redis] = {}
-_publishers_lock = threading.Lock()
-
-
-def _redis_publisher() -> redis.Redis:
-    url = settings.FANOUT_REDIS_URL
-    with _publishers_lock:
-        client = _publishers.get(url)
-        if client is None:
-            # Short timeouts: broadcast.publish holds the room row while it publishes.
-            client = _publishers[url] = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        return client
-
-
-def publish(group: str, text: str) -> None:
-    """Send one serialized frame to every socket of `group`, in every process."""
-    config = _redis_config()
-    if config is None:
-        for hub in list(_hubs.values()):
-            if not hub.loop.is_closed():
-                hub.loop.call_soon_threadsafe(hub.deliver, group, text)
-        return
-    channel = config[1] + group
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        loop = None
-    if loop is not None:
-        # Never block an event loop on a socket write to Redis.
-        loop.run_in_executor(None, _redis_publisher().publish, channel, text)
-    else:
-        _redis_publisher().publish(channel, text)
-
-
-def cluster_wait(name: str, interval: float) -> float:
-    """
-    Seconds until this process may send the throttled frame `name` again, 0 when it may now.
-
-    One Redis key per frame name lives for `interval`: whichever server process
-    sets it first sends, the others wait for it to expire. Without Redis, or
-    when Redis does not answer, there is nobody to share with: 0.
-    """
-    config = _redis_config()
-    if config is None:
-        return 0.0
-    key = f"{config[1]}throttle:{name}"
-    try:
-        client = _redis_publisher()
-        if client.set(key, b"1", nx=True, px=max(1, int(interval * 1000))):
-            return 0.0
-        return max(0.0, client.pttl(key) / 1000)
-    except Exception:  # noqa: BLE001 - a missing throttle must not stop the frame
-        return 0.0
 
 
 class Outgoing:
@@ -146,21 +82,8 @@ def hub() -> Hub:
         found = _hubs.get(loop)
         if found is None:
             found = _hubs[loop] = Hub(loop)
+            bus.listen(loop, found.deliver)
         return found
-
-
-def live_loop() -> asyncio.AbstractEventLoop | None:
-    """The running event loop that serves this process's room sockets, or None (no hub runs here)."""
-    with _hubs_lock:
-        for loop in _hubs:
-            if loop.is_running() and not loop.is_closed():
-                return loop
-    return None
-
-
-def sequenced(seq: int | None, text: str) -> str:
-    """A frame as the fan-out carries it: its `seq` in front (empty for frames without one), then the text."""
-    return f"{'' if seq is None else seq}|{text}"
 
 
 class Hub:
@@ -185,7 +108,7 @@ class Hub:
         self.repairs: dict[str, asyncio.Task] = {}
         self.behind: dict[str, int] = {}  # per group: the committed seq the previous check found missing
         self.checker: asyncio.Task | None = None
-        config = _redis_config()
+        config = bus.redis_config()
         self.subscriber = _Subscriber(self, *config) if config else None
 
     async def join(self, group: str, member) -> None:

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from realtime.models import QUESTION_MAX_LENGTH
+from accounts.models import Perspective
+from realtime.models import QUESTION_MAX_LENGTH, Action, Note
 from trialoog.text import CleanCharField
 
 
@@ -121,8 +122,6 @@ class NoteAddForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from realtime.models import Note
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = Note.Kind.choices
 
@@ -163,9 +162,6 @@ class ActionForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=[], initial="open")
 
     def __init__(self, *args, **kwargs):
-        from accounts.models import Perspective
-        from realtime.models import Action
-
         super().__init__(*args, **kwargs)
         self.fields["perspective"].choices = [("", "—"), *Perspective.choices]
         self.fields["status"].choices = Action.Status.choices

@@ -44,10 +44,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from accounts.models import TRIALOOG_PERSPECTIVES, Perspective
+from realtime.payloads import LENS_PERSPECTIVES, PERSPECTIVES
 
-LENS_PERSPECTIVES = tuple(p.value for p in TRIALOOG_PERSPECTIVES)
-ALL_PERSPECTIVES = tuple(p.value for p in Perspective)
 Z90 = 1.6449  # two-sided 90 %
 MIN_GAP = 0.2
 
@@ -116,9 +114,9 @@ def withheld(sizes: dict[str, int], minimum: int | None = None) -> Withheld:
     totals are withheld as well.
     """
     minimum = min_group() if minimum is None else minimum
-    sizes = {p: int(sizes.get(p, 0)) for p in ALL_PERSPECTIVES}
+    sizes = {p: int(sizes.get(p, 0)) for p in PERSPECTIVES}
     hidden = {p for p, n in sizes.items() if 0 < n < minimum}
-    order = list(reversed(ALL_PERSPECTIVES))  # anders, uitvoering, beleid, politiek
+    order = list(reversed(PERSPECTIVES))  # anders, uitvoering, beleid, politiek
     while 0 < sum(sizes[p] for p in hidden) < minimum:
         shown = [p for p in order if p not in hidden and sizes[p] > 0]
         if not shown:
@@ -229,7 +227,7 @@ def _verdict(agree, total, hidden: Withheld, minimum: int):
 
 def breakdown(counts: dict[str, int], hidden: Withheld) -> dict[str, int | None]:
     """Counts per perspective (all four) as published: None for a withheld perspective."""
-    return {p: (int(counts.get(p, 0)) if hidden.shows(p) else None) for p in ALL_PERSPECTIVES}
+    return {p: (int(counts.get(p, 0)) if hidden.shows(p) else None) for p in PERSPECTIVES}
 
 
 def published_total(count: int, hidden: Withheld) -> int | None:

@@ -6,7 +6,7 @@ all went over the WebSocket frame limit and made every connect fail. Each list
 here is read in a fixed key order (the row id, which follows the order rows
 were stored), so a page that starts after a given id never skips or repeats a
 row, however many arrive meanwhile. Reads only; the payloads are built in
-realtime/selectors.py.
+realtime/snapshots.py.
 """
 
 from typing import NamedTuple
@@ -14,6 +14,7 @@ from typing import NamedTuple
 from django.conf import settings
 
 from realtime.models import LiveRoom, Note, Question
+from realtime.payloads import PUBLIC_STATUSES
 
 
 class RoomList(NamedTuple):
@@ -23,10 +24,8 @@ class RoomList(NamedTuple):
     moderators_only: bool
 
 
-PUBLIC_QUESTIONS = (Question.Status.VISIBLE, Question.Status.ANSWERED)
-
 ROOM_LISTS: dict[str, RoomList] = {
-    "questions": RoomList(Question, PUBLIC_QUESTIONS, True, False),
+    "questions": RoomList(Question, PUBLIC_STATUSES, True, False),
     "notes": RoomList(Note, (Note.Status.VISIBLE,), True, False),
     # The queue is worked from the oldest: that end is in the snapshot, later ones are paged.
     "pending": RoomList(Question, (Question.Status.PENDING,), False, True),

@@ -18,7 +18,7 @@ actions each may take.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import ORGANISER_GROUP, User
 from events.models import Registration, RoomAccess, SessionSignup
 from realtime.models import LiveRoom
 
@@ -109,8 +109,6 @@ def roles_in_room(users, room: LiveRoom) -> dict[int, str]:
 
     'moderator' here is the socket's staff stream: moderators, rapporteurs and organisers.
     """
-    from accounts.models import ORGANISER_GROUP
-
     people = {user.pk: user for user in users if user.is_authenticated}
     if not people:
         return {}

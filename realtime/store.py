@@ -17,7 +17,7 @@ stays exact only while presence does not change.
 import copy
 
 from realtime.models import Note, Question
-from realtime.selectors import PUBLIC_STATUSES
+from realtime.payloads import PUBLIC_STATUSES
 
 # Each bounded list of the snapshot: the statuses it holds.
 QUESTION_LISTS = {

@@ -20,24 +20,11 @@ figure everywhere.
 
 from dataclasses import dataclass, field
 
-from realtime.lens import (
-    ALL_PERSPECTIVES,
-    LENS_PERSPECTIVES,
-    Lens,
-    Withheld,
-    breakdown,
-    lens,
-    min_group,
-    withheld,
-)
+from realtime.lens import Lens, Withheld, breakdown, lens, min_group, withheld
 from realtime.models.polls import SCALE_AGREE_FROM
+from realtime.payloads import LENS_PERSPECTIVES, PERSPECTIVES, REACTION_KINDS, zeros
 
 NOTE_AGREE_KINDS = ("recognise", "agree")
-REACTION_KINDS = ("recognise", "agree", "disagree")
-
-
-def zeros() -> dict[str, int]:
-    return dict.fromkeys(ALL_PERSPECTIVES, 0)
 
 
 @dataclass
@@ -56,7 +43,7 @@ class PollTally:
     hidden: Withheld = field(init=False)
 
     def __post_init__(self):
-        self.voters = {p: int(self.voters.get(p, 0)) for p in ALL_PERSPECTIVES}
+        self.voters = {p: int(self.voters.get(p, 0)) for p in PERSPECTIVES}
         self.chosen = {o["id"]: {**zeros(), **self.chosen.get(o["id"], {})} for o in self.options}
         self.hidden = withheld(self.voters, self.minimum)
 
@@ -98,7 +85,7 @@ class PollTally:
             "min_group": min_group() if self.minimum is None else self.minimum,
             "totals_withheld": hidden.totals,
             "breakdown": with_breakdown,
-            "suppressed": sorted(hidden.perspectives, key=ALL_PERSPECTIVES.index) if with_breakdown else [],
+            "suppressed": sorted(hidden.perspectives, key=PERSPECTIVES.index) if with_breakdown else [],
             "voters_by_perspective": breakdown(self.voters, hidden) if with_breakdown else None,
             "options": [],
             "agree_by_perspective": None,
@@ -130,9 +117,9 @@ def note_tally(reactions: dict[str, dict[str, int]], minimum: int | None = None)
     reacted) and the counts per perspective that are not withheld.
     """
     reactions = {k: {**zeros(), **reactions.get(k, {})} for k in REACTION_KINDS}
-    sizes = {p: sum(reactions[k][p] for k in REACTION_KINDS) for p in ALL_PERSPECTIVES}
+    sizes = {p: sum(reactions[k][p] for k in REACTION_KINDS) for p in PERSPECTIVES}
     hidden = withheld(sizes, minimum)
-    agree = {p: sum(reactions[k][p] for k in NOTE_AGREE_KINDS) for p in ALL_PERSPECTIVES}
+    agree = {p: sum(reactions[k][p] for k in NOTE_AGREE_KINDS) for p in PERSPECTIVES}
     note_lens = lens(agree, sizes, hidden=hidden, minimum=minimum)
     published = {
         "reactions": {k: (None if hidden.totals else sum(reactions[k].values())) for k in REACTION_KINDS},
@@ -160,7 +147,7 @@ def question_tally(
 
 
 def _question_groups(upvotes: dict[str, int], present: dict[str, int]) -> dict[str, int]:
-    return {p: max(int(present.get(p, 0)), int(upvotes.get(p, 0))) for p in ALL_PERSPECTIVES}
+    return {p: max(int(present.get(p, 0)), int(upvotes.get(p, 0))) for p in PERSPECTIVES}
 
 
 def question_breakdown(upvotes: dict[str, int], present: dict[str, int], minimum: int | None = None) -> dict:

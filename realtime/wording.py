@@ -13,9 +13,7 @@ nowhere earlier.
 from django.utils.translation import gettext as _
 
 from accounts.models import Perspective
-from realtime.lens import LENS_PERSPECTIVES
-
-PERSPECTIVES = [p.value for p in Perspective]
+from realtime.payloads import LENS_PERSPECTIVES, PERSPECTIVES
 
 
 def lens_strings() -> dict[str, str]:

@@ -19,28 +19,27 @@ from django.utils import timezone
 
 from accounts.models import Perspective
 from events.models import Event, Registration, Session, SessionSignup
+from events.selectors import session_list_for_programme
 from realtime.lens import Lens, rank
 from realtime.models import (
+    PRESENCE_TTL,
     Action,
     LiveRoom,
     Note,
-    NoteReaction,
     Phase,
     Poll,
     PollOption,
     PollVote,
     Presence,
     Question,
-    QuestionUpvote,
 )
-from realtime.selectors import poll_counts
+from realtime.payloads import PERSPECTIVES, PUBLIC_STATUSES, zeros
+from realtime.selectors import poll_counts, reaction_counts, upvote_counts
 from realtime.tallies import PollTally, note_tally, question_tally
 from reports.models import OutcomeReport
 from trialoog.text import text_clean_deep
 
 SCHEMA_VERSION = 2  # 2: the lens with verdicts and withheld counts (1 had consensus/divergence)
-PERSPECTIVES = [p.value for p in Perspective]
-REPORT_QUESTION_STATUSES = (Question.Status.VISIBLE, Question.Status.ANSWERED)
 TOP_QUESTIONS = 10
 HIGHLIGHTS = 3
 
@@ -56,10 +55,6 @@ class ReportContext:
     @property
     def tz(self):
         return self.session.event.tz
-
-
-def _zeros() -> dict[str, int]:
-    return dict.fromkeys(PERSPECTIVES, 0)
 
 
 def _iso(value: dt.datetime | None, tz) -> str | None:
@@ -95,7 +90,7 @@ def participants_section(ctx: ReportContext) -> dict:
     Sign-ups rather than presence: presence rows expire minutes after people
     leave, so they cannot be counted again after the session.
     """
-    counts = _zeros()
+    counts = zeros()
     rows = (
         SessionSignup.objects.filter(session=ctx.session, status=SessionSignup.Status.CONFIRMED)
         .values("perspective")
@@ -183,15 +178,7 @@ def questions_section(ctx: ReportContext, participants: dict) -> dict:
         .select_related("author")
         .order_by("-upvotes", "created_at", "pk")
     )
-    upvotes: dict[int, dict[str, int]] = {}
-    rows = (
-        QuestionUpvote.objects.filter(question__room=ctx.room)
-        .values("question_id", "perspective")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in rows:
-        upvotes.setdefault(row["question_id"], _zeros())[row["perspective"]] = row["n"]
+    upvotes = upvote_counts(question__room=ctx.room)
 
     stats = empty["by_perspective"]
     reported = []
@@ -199,8 +186,8 @@ def questions_section(ctx: ReportContext, participants: dict) -> dict:
         stats[question.perspective]["asked"] += 1
         if question.status == Question.Status.ANSWERED:
             stats[question.perspective]["answered"] += 1
-        if question.status in REPORT_QUESTION_STATUSES:
-            tally = question_tally(upvotes.get(question.pk, _zeros()), participants["by_perspective"])
+        if question.status in PUBLIC_STATUSES:
+            tally = question_tally(upvotes.get(question.pk, zeros()), participants["by_perspective"])
             reported.append(_question_entry(question, tally, ctx))
     return {
         "total": len(questions),
@@ -211,7 +198,6 @@ def questions_section(ctx: ReportContext, participants: dict) -> dict:
     }
 
 
-REACTION_KINDS = ("recognise", "agree", "disagree")
 POSITION_KINDS = (
     Note.Kind.CONSIDERATION,
     Note.Kind.EXECUTION,
@@ -247,16 +233,7 @@ def notes_section(ctx: ReportContext, phases: list[dict]) -> list[dict]:
         .only("pk", "kind", "perspective", "phase_id", "text", "mark")
         .order_by("created_at", "pk")
     )
-    reactions: dict[int, dict[str, dict[str, int]]] = {}
-    rows = (
-        NoteReaction.objects.filter(note__room=ctx.room)
-        .values("note_id", "kind", "perspective")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in rows:
-        per_kind = reactions.setdefault(row["note_id"], {k: _zeros() for k in REACTION_KINDS})
-        per_kind[row["kind"]][row["perspective"]] = row["n"]
+    reactions = reaction_counts(note__room=ctx.room)
     kind_labels = dict(Note.Kind.choices)
     section = []
     for note in notes:
@@ -579,7 +556,7 @@ def report_get_published(*, pk: int) -> OutcomeReport | None:
 def dashboard_registrations(*, event: Event) -> dict:
     """Active registrations per perspective and per organisation (two queries)."""
     active = Registration.objects.filter(event=event, status=Registration.Status.REGISTERED)
-    by_perspective = _zeros()
+    by_perspective = zeros()
     for row in active.values("user__perspective").annotate(n=Count("id")).order_by():
         by_perspective[row["user__perspective"] or Perspective.ANDERS] += row["n"]
     by_organisation = [
@@ -597,8 +574,6 @@ def dashboard_registrations(*, event: Event) -> dict:
 
 def dashboard_sessions(*, event: Event) -> list[dict]:
     """Per session: seats, confirmed, fill rate and waitlist length (one query)."""
-    from events.selectors import session_list_for_programme
-
     return [
         {
             "id": session.pk,
@@ -620,8 +595,6 @@ def dashboard_live(*, event: Event, now: dt.datetime | None = None) -> list[dict
     """
     Live activity per room of the event: people present per perspective, questions, votes and notes (five queries).
     """
-    from realtime.services.rooms import PRESENCE_TTL
-
     now = now or timezone.now()
     rooms = list(
         LiveRoom.objects.filter(session__event=event)
@@ -629,7 +602,7 @@ def dashboard_live(*, event: Event, now: dt.datetime | None = None) -> list[dict
         .order_by("session__starts_at", "session__room__position")
     )
     ids = [r.pk for r in rooms]
-    present = {pk: _zeros() for pk in ids}
+    present = {pk: zeros() for pk in ids}
     for row in (
         Presence.objects.filter(room_id__in=ids, last_seen__gte=now - PRESENCE_TTL)
         .exclude(perspective="")

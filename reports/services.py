@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import audit_log
 from events.models import Session
+from realtime.models import Question
+from realtime.services.notes import person_name_key
 from reports import permissions, selectors
 from reports.models import OutcomeReport
 
@@ -87,7 +89,6 @@ def _erased(snapshot: dict, question_ids: set[int], name_key: str) -> dict:
 
     Actions sit in the action list and again in each dilemma.
     """
-    from realtime.services.notes import person_name_key
 
     def question(entry: dict) -> dict:
         return {**entry, "author": None, "organisation": None} if entry["id"] in question_ids else entry
@@ -135,9 +136,6 @@ def report_person_erase(*, user: User, session_ids: set[int]) -> int:
     else changes and the workflow state stays. Locks the rewritten report
     rows; moves their `updated_at`.
     """
-    from realtime.models import Question
-    from realtime.services.notes import person_name_key
-
     if not session_ids:
         return 0
     question_ids = set(Question.objects.filter(author=user).values_list("pk", flat=True))

@@ -1,17 +1,17 @@
 """Event registration (person ↔ event)."""
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from events.models import Event, Registration, SessionSignup
+from events.services import signup as signup_services
 from mail.services import mail_send
 
 
 def user_has_verified_email(user: User) -> bool:
-    from allauth.account.models import EmailAddress
-
     return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
 
 
@@ -61,8 +61,6 @@ def registration_cancel(*, user: User, event: Event) -> Registration | None:
     registration = Registration.objects.select_for_update().filter(user=user, event=event).first()
     if registration is None or registration.status == Registration.Status.CANCELLED:
         return registration
-    from events.services import signup as signup_services
-
     active = SessionSignup.objects.filter(user=user, session__event=event).exclude(
         status=SessionSignup.Status.CANCELLED
     )

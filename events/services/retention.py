@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import KamerlidInvitation, User
 from events.models import Event, Registration, SessionSignup
 from mail.services import outbox_purge
+from realtime.services.opinions import event_opinions_unlink
 
 
 class EventNotOver(Exception):
@@ -31,8 +32,6 @@ def personal_data_purge(*, event: Event, now=None) -> dict[str, int]:
     (realtime/services/opinions.py). Safe to run again: a second run
     removes nothing. Raises EventNotOver before the event day has ended.
     """
-    from realtime.services.opinions import event_opinions_unlink
-
     now = now or timezone.now()
     if now.astimezone(event.tz).date() <= event.date:
         raise EventNotOver(_("Het evenement is nog niet voorbij; er is niets verwijderd."))

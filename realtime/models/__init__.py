@@ -2,6 +2,7 @@ from realtime.models.events import RoomEvent
 from realtime.models.notes import NOTE_MAX_LENGTH, Action, Note, NoteReaction, Phase
 from realtime.models.polls import Poll, PollChoice, PollOption, PollVote
 from realtime.models.questions import (
+    PRESENCE_TTL,
     QUESTION_MAX_LENGTH,
     LiveRoom,
     Presence,
@@ -11,6 +12,7 @@ from realtime.models.questions import (
 )
 
 __all__ = [
+    "PRESENCE_TTL",
     "NOTE_MAX_LENGTH",
     "Action",
     "Note",

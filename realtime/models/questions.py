@@ -1,3 +1,4 @@
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -135,6 +136,10 @@ class QuestionUpvote(models.Model):
 
     def __str__(self):
         return f"upvote {self.question_id}"
+
+
+# A presence row not touched for this long belongs to a connection that is gone (presence_touch keeps it fresh).
+PRESENCE_TTL = dt.timedelta(seconds=75)
 
 
 class Presence(models.Model):

@@ -18,11 +18,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.selectors import users_for_session_keys
-from realtime import broadcast, events, selectors
+from realtime import broadcast, events, snapshots
 from realtime.hashing import presence_holder
-from realtime.models import LiveRoom, Presence
+from realtime.models import PRESENCE_TTL, LiveRoom, Presence
 from realtime.permissions import roles_in_room
-from realtime.services.rooms import PRESENCE_TTL
 
 
 @dataclass(frozen=True)
@@ -162,14 +161,14 @@ def _admit(room: LiveRoom, requests: list[Join]) -> list[Joined]:
         for user, role, replay in zip(users, admitted, replays, strict=True)
         if role is not None and replay is None
     ]
-    snapshots = iter(selectors.room_snapshot_texts(room=room, viewers=viewers) if viewers else [])
+    frames = iter(snapshots.room_snapshot_texts(room=room, viewers=viewers) if viewers else [])
     events.presence_changed(room.pk)
     return [
         Joined(
             room,
             role,
             user,
-            next(snapshots) if role is not None and replay is None else None,
+            next(frames) if role is not None and replay is None else None,
             refusal,
             replay,
         )
@@ -212,4 +211,4 @@ def leaves_record(room_id: int, requests: list[str]) -> list[None]:
 def snapshots_record(room_id: int, requests: list[tuple]) -> list[str]:
     """Fresh snapshots for many viewers `(user, role)` of one room (resyncs), serialized."""
     room = LiveRoom.objects.select_related("session").get(pk=room_id)
-    return selectors.room_snapshot_texts(room=room, viewers=requests)
+    return snapshots.room_snapshot_texts(room=room, viewers=requests)

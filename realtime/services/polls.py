@@ -1,17 +1,16 @@
-"""Writes for polls: prepare, open, close, reveal and vote."""
+"""Writes for polls: prepare, open, close and reveal. Votes: realtime/services/votes.py."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from realtime import events, selectors
-from realtime.hashing import room_vote_salt, voter_hash
 from realtime.lens import min_group
-from realtime.models import LiveRoom, Poll, PollChoice, PollOption, PollVote
+from realtime.models import LiveRoom, Poll, PollOption
 from realtime.models.polls import MAX_OPTIONS, SCALE_LABELS
-from realtime.permissions import can_take_part, require_moderator, room_closed_error
+from realtime.permissions import require_moderator
 from realtime.services.audit import room_audit
 
 
@@ -138,46 +137,6 @@ def choice_error(poll: Poll, valid: set[int], chosen: set[int]) -> ValidationErr
     if poll.kind != Poll.Kind.MULTIPLE and len(chosen) != 1:
         return ValidationError(_("Kies één antwoord."), code="invalid_choice")
     return None
-
-
-@transaction.atomic
-def poll_vote(*, user: User, poll: Poll, option_ids: list[int]) -> PollVote:
-    """
-    Record or change this person's vote; return the vote.
-
-    The vote is keyed by an HMAC of (person, poll), so voting again replaces
-    the earlier choices instead of adding to them, and the unique constraint
-    holds under concurrency. Refused once the event's votes were unlinked by
-    the purge. Results reach the room coalesced.
-    """
-    # Locked like the group commit locks it (services/votes.py), so the two never race.
-    poll = Poll.objects.select_for_update(of=("self",)).select_related("room__session__event").get(pk=poll.pk)
-    if not poll.room.is_open:
-        raise room_closed_error()
-    if poll.state != Poll.State.OPEN:
-        raise poll_closed_error()
-    if not can_take_part(user, poll.room):
-        raise PermissionDenied
-    chosen = set(option_ids)
-    error = choice_error(poll, set(poll.options.values_list("pk", flat=True)), chosen)
-    if error is not None:
-        raise error
-    key = voter_hash("poll", user.pk, poll.pk, salt=room_vote_salt(poll.room))
-    try:
-        with transaction.atomic():
-            vote, _created = PollVote.objects.get_or_create(
-                poll=poll, voter_hash=key, defaults={"perspective": user.perspective}
-            )
-    except IntegrityError:
-        vote = PollVote.objects.get(poll=poll, voter_hash=key)
-    vote = PollVote.objects.select_for_update().get(pk=vote.pk)
-    if set(vote.choices.values_list("option_id", flat=True)) != chosen:
-        vote.choices.all().delete()
-        PollChoice.objects.bulk_create([PollChoice(vote=vote, option_id=pk) for pk in sorted(chosen)])
-        vote.perspective = user.perspective
-        vote.save(update_fields=["perspective"])
-        live_totals_advance(poll=poll, changed=1)
-    return vote
 
 
 def live_totals_advance(*, poll: Poll, changed: int) -> None:

@@ -1,18 +1,16 @@
-"""Writes for questions: ask, upvote, withdraw and moderation."""
+"""Writes for questions: ask, withdraw and moderation. Upvotes are votes: realtime/services/votes.py."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_log
 from realtime import events
-from realtime.hashing import room_vote_salt, voter_hash
-from realtime.models import QUESTION_MAX_LENGTH, LiveRoom, Question, QuestionUpvote
+from realtime.models import QUESTION_MAX_LENGTH, LiveRoom, Question
+from realtime.payloads import PUBLIC_STATUSES
 from realtime.permissions import require_moderator, require_take_part
-from realtime.selectors import PUBLIC_STATUSES
 from realtime.services.audit import room_audit
 
 MODERATION_TARGETS = {
@@ -71,52 +69,6 @@ def question_ask(
         return Question.objects.get(room=room, author=user, client_id=client_id), False
     events.question_changed(question.pk, created=True)
     return question, True
-
-
-def _lock_public(question: Question) -> Question:
-    question = Question.objects.select_for_update().select_related("room").get(pk=question.pk)
-    if question.status not in PUBLIC_STATUSES:
-        raise ValidationError(_("Deze vraag is niet (meer) zichtbaar."), code="not_visible")
-    return question
-
-
-@transaction.atomic
-def question_upvote(*, user: User, question: Question) -> bool:
-    """
-    Record one upvote from this person; return True when it is new.
-
-    Upvoting twice is a no-op, so a retry cannot inflate the score; the
-    unique constraint on (question, voter_hash) backs this under concurrency.
-    Refused once the event's votes were unlinked by the purge. The score
-    reaches the room coalesced.
-    """
-    require_take_part(user, question.room)
-    salt = room_vote_salt(question.room)
-    question = _lock_public(question)
-    _upvote, created = QuestionUpvote.objects.get_or_create(
-        question=question,
-        voter_hash=voter_hash("question", user.pk, question.pk, salt=salt),
-        defaults={"perspective": user.perspective},
-    )
-    if created:
-        Question.objects.filter(pk=question.pk).update(upvotes=F("upvotes") + 1)
-        events.on_commit(events.score_changed, question.room_id, question.pk)
-    return created
-
-
-@transaction.atomic
-def question_unvote(*, user: User, question: Question) -> bool:
-    """Withdraw this person's upvote; return True when there was one."""
-    require_take_part(user, question.room)
-    salt = room_vote_salt(question.room)
-    question = _lock_public(question)
-    deleted, _detail = QuestionUpvote.objects.filter(
-        question=question, voter_hash=voter_hash("question", user.pk, question.pk, salt=salt)
-    ).delete()
-    if deleted:
-        Question.objects.filter(pk=question.pk).update(upvotes=F("upvotes") - 1)
-        events.on_commit(events.score_changed, question.room_id, question.pk)
-    return bool(deleted)
 
 
 @transaction.atomic

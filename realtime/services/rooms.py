@@ -1,20 +1,18 @@
 """Writes for a live room's state: open/closed, pre-moderation, pin, projector link, presence."""
 
-import datetime as dt
-
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_log
 from events.models import Session
 from realtime import broadcast, events
 from realtime.models import LiveRoom, Presence, Question, RoomEvent, new_projector_token
+from realtime.payloads import PUBLIC_STATUSES
 from realtime.permissions import require_moderator
 from realtime.services.audit import room_audit
-
-PRESENCE_TTL = dt.timedelta(seconds=75)
 
 
 def live_room_ensure(*, session: Session) -> LiveRoom:
@@ -53,14 +51,11 @@ def question_pin(*, user: User, room: LiveRoom, question: Question | None) -> Li
     Only a visible or answered question of this room can be pinned.
     Broadcasts question.pinned.
     """
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
     require_moderator(user, room)
     if question is not None:
         if question.room_id != room.pk:
             raise PermissionDenied
-        if question.status not in (Question.Status.VISIBLE, Question.Status.ANSWERED):
+        if question.status not in PUBLIC_STATUSES:
             raise ValidationError(_("Alleen een zichtbare vraag kan worden vastgezet."), code="not_visible")
     LiveRoom.objects.filter(pk=room.pk).update(pinned_question=question)
     room.pinned_question = question

@@ -1,17 +1,23 @@
 """
-Group commit for upvotes and poll votes: the votes of many people in one transaction.
+The one vote service: upvotes (and taking one back) and poll votes, from a socket frame or a form post.
 
 The consumer gathers the votes that arrive within a few tens of milliseconds
-(realtime/groupcommit.py) and hands them here as one batch. Every vote is
-checked as the one-at-a-time services check it (open room, may take part,
-question visible, poll open, valid choices); the valid ones are written with
-one bulk insert against the unique constraint and one counter update, and
-every vote gets its own outcome, so one bad vote never fails the others.
-The consumer acknowledges a vote only after this transaction has committed.
+(realtime/groupcommit.py) and hands them here as one batch; a form post, or
+any other single vote, is a batch of one (`question_upvote`, `poll_vote`).
+Every vote is checked here and nowhere else (open room, may take part, the
+event's votes not yet unlinked, question visible, poll open, valid
+choices); the valid ones are written with one bulk insert against the
+unique constraint and one counter update, and every vote gets its own
+outcome, so one bad vote never fails the others. The consumer acknowledges
+a vote only after this transaction has committed.
+
+Privacy: a vote is stored under the keyed hash of (person, target) with the
+event's salt (realtime/hashing.py) next to the voter's perspective, never
+the person or a time.
 
 Concurrency: the target questions (or polls) are locked in primary-key order
-first, exactly like the single services lock them, so two batches in two
-server processes, or a batch and a form post, never count the same vote twice.
+first, so two batches in two server processes, or a batch and a form post,
+never count the same vote twice.
 """
 
 from collections import Counter
@@ -21,11 +27,12 @@ from django.db import transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from realtime import events
 from realtime.hashing import event_over_error, voter_hash
 from realtime.models import LiveRoom, Poll, PollChoice, PollOption, PollVote, Question, QuestionUpvote
+from realtime.payloads import PUBLIC_STATUSES
 from realtime.permissions import room_closed_error, takers_among
-from realtime.selectors import PUBLIC_STATUSES
 from realtime.services.polls import choice_error, live_totals_advance, poll_closed_error
 
 
@@ -41,38 +48,55 @@ def _may_take_part(room: LiveRoom, users) -> tuple[set[int], Exception | None]:
     return takers_among(users, room), None
 
 
+def _room(room_id: int) -> LiveRoom:
+    # The event comes along: its salt keys every hash of the batch, without a query per vote.
+    return LiveRoom.objects.select_related("session__event").get(pk=room_id)
+
+
+def _locked_questions(room_id: int, question_ids) -> dict[int, Question]:
+    """This room's questions among these ids, locked in primary-key order."""
+    return {
+        q.pk: q
+        for q in Question.objects.select_for_update()
+        .filter(room_id=room_id, pk__in=sorted(set(question_ids)))
+        .order_by("pk")
+        .only("pk", "status")
+    }
+
+
+def _upvote_refusal(user, question: Question | None, allowed: set[int], closed) -> Exception | None:
+    """Why this person may not upvote (or take back an upvote on) this question now, or None."""
+    if closed is not None:
+        return closed
+    if user.pk not in allowed:
+        return PermissionDenied()
+    if question is None:
+        return Question.DoesNotExist()
+    if question.status not in PUBLIC_STATUSES:
+        return ValidationError(_("Deze vraag is niet (meer) zichtbaar."), code="not_visible")
+    return None
+
+
 @transaction.atomic
 def upvotes_record(*, room_id: int, requests: list[tuple]) -> list:
     """
     Record many upvotes `(user, question_id)` at once; one outcome per request, in order.
 
     An outcome is True (a new upvote), False (this person had already
-    upvoted) or the exception the single service would have raised.
+    upvoted) or the exception that refuses it. Upvoting twice changes
+    nothing, so a retry cannot inflate the score; the unique constraint on
+    (question, voter_hash) backs this. Scores reach the room coalesced.
     """
-    # The event comes along: its salt keys every hash of the batch, without a query per vote.
-    room = LiveRoom.objects.select_related("session__event").get(pk=room_id)
+    room = _room(room_id)
     salt = room.session.event.vote_salt
     allowed, closed = _may_take_part(room, [user for user, _question in requests])
-    question_ids = sorted({question_id for _user, question_id in requests})
-    questions = {
-        q.pk: q
-        for q in Question.objects.select_for_update()
-        .filter(room_id=room_id, pk__in=question_ids)
-        .order_by("pk")
-        .only("pk", "status")
-    }
+    questions = _locked_questions(room_id, [question_id for _user, question_id in requests])
     outcomes: list = [None] * len(requests)
     wanted: dict[tuple[int, str], tuple[str, list[int]]] = {}
     for index, (user, question_id) in enumerate(requests):
-        question = questions.get(question_id)
-        if closed is not None:
-            outcomes[index] = closed
-        elif user.pk not in allowed:
-            outcomes[index] = PermissionDenied()
-        elif question is None:
-            outcomes[index] = Question.DoesNotExist()
-        elif question.status not in PUBLIC_STATUSES:
-            outcomes[index] = ValidationError(_("Deze vraag is niet (meer) zichtbaar."), code="not_visible")
+        refusal = _upvote_refusal(user, questions.get(question_id), allowed, closed)
+        if refusal is not None:
+            outcomes[index] = refusal
         else:
             key = (question_id, voter_hash("question", user.pk, question_id, salt=salt))
             wanted.setdefault(key, (user.perspective, []))[1].append(index)
@@ -121,11 +145,13 @@ def poll_votes_record(*, room_id: int, requests: list[tuple]) -> list:
     """
     Record or change many poll votes `(user, poll_id, option_ids)` at once; one outcome per request.
 
-    An outcome is the sorted list of chosen option ids, or the exception the
-    single service would have raised. When one person votes twice in a
-    batch, the later vote wins, as it would one after the other.
+    An outcome is the sorted list of chosen option ids, or the exception
+    that refuses it. Voting again replaces the earlier choices instead of
+    adding to them. When one person votes twice in a batch, the later vote
+    wins, as it would one after the other. Results reach the room in steps
+    (services.polls.live_totals_advance).
     """
-    room = LiveRoom.objects.select_related("session__event").get(pk=room_id)
+    room = _room(room_id)
     salt = room.session.event.vote_salt
     allowed, closed = _may_take_part(room, [request[0] for request in requests])
     poll_ids = sorted({poll_id for _user, poll_id, _choices in requests})
@@ -213,3 +239,49 @@ def outcome_or_raise(outcome):
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
+
+
+def question_upvote(*, user: User, question: Question) -> bool:
+    """
+    Record one upvote from this person (a batch of one of `upvotes_record`); return True when it is new.
+
+    Raises the refusal: the closed-room or event-over ValidationError,
+    PermissionDenied, Question.DoesNotExist, or not_visible.
+    """
+    outcome = upvotes_record(room_id=question.room_id, requests=[(user, question.pk)])[0]
+    return outcome_or_raise(outcome)
+
+
+@transaction.atomic
+def question_unvote(*, user: User, question: Question) -> bool:
+    """
+    Take back this person's upvote; return True when there was one.
+
+    Refused exactly as an upvote is (`_upvote_refusal`), after the same lock.
+    The score reaches the room coalesced.
+    """
+    room = _room(question.room_id)
+    allowed, closed = _may_take_part(room, [user])
+    locked = _locked_questions(room.pk, [question.pk]).get(question.pk)
+    refusal = _upvote_refusal(user, locked, allowed, closed)
+    if refusal is not None:
+        raise refusal
+    salt = room.session.event.vote_salt
+    deleted, _detail = QuestionUpvote.objects.filter(
+        question_id=locked.pk, voter_hash=voter_hash("question", user.pk, locked.pk, salt=salt)
+    ).delete()
+    if deleted:
+        Question.objects.filter(pk=locked.pk).update(upvotes=F("upvotes") - 1)
+        events.on_commit(events.score_changed, room.pk, locked.pk)
+    return bool(deleted)
+
+
+def poll_vote(*, user: User, poll: Poll, option_ids: list[int]) -> list[int]:
+    """
+    Record or change this person's vote (a batch of one of `poll_votes_record`); return the chosen option ids.
+
+    Raises the refusal: the closed-room, event-over, poll-closed or
+    invalid-choice ValidationError, PermissionDenied, or Poll.DoesNotExist.
+    """
+    outcome = poll_votes_record(room_id=poll.room_id, requests=[(user, poll.pk, list(option_ids))])[0]
+    return outcome_or_raise(outcome)

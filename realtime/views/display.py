@@ -6,18 +6,17 @@ dicts the WebSocket sends) with labels, percentages and chart geometry
 added here, so the page without JavaScript shows what the live client (static/js/room/render.js) draws.
 """
 
+import datetime as dt
+
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.models import Perspective
-from realtime.lens import LENS_PERSPECTIVES
 from realtime.models import Action, Note, Poll
+from realtime.payloads import LENS_PERSPECTIVES, PERSPECTIVES
 from realtime.wording import count_cell as _cell
 from realtime.wording import lens_display, lens_strings, verdict_sentence
 from realtime.wording import perspective_label as _label
 from realtime.wording import share_text as share_text  # re-exported: part of this module's API
-
-PERSPECTIVES = [p.value for p in Perspective]
 
 # Geometry of the projector's bar chart, in px; x positions are percentages of the width.
 CHART_OPTION_HEIGHT = 44
@@ -260,8 +259,6 @@ def notes_by_perspective(notes: list[dict]) -> list[dict]:
 
 
 def actions_display(actions: list[dict]) -> list[dict]:
-    import datetime as dt
-
     return [
         {
             **a,

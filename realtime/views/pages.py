@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from realtime import paging, ratelimit, selectors
+from realtime import paging, ratelimit, selectors, snapshots
 from realtime.forms import (
     ActionForm,
     NoteAddForm,
@@ -56,7 +56,7 @@ def join(request):
 @never_cache
 @room_view()
 def room(request, room: LiveRoom, role: str):
-    snapshot = selectors.room_snapshot(room=room, user=request.user, role=role, limits=paging.page_limits())
+    snapshot = snapshots.room_snapshot(room=room, user=request.user, role=role, limits=paging.page_limits())
     sort = _sort(request)
     questions = _decorate(snapshot["questions"], snapshot)
     return render(
@@ -82,7 +82,7 @@ def room(request, room: LiveRoom, role: str):
 @never_cache
 @room_view(moderator=True)
 def console(request, room: LiveRoom, role: str):
-    snapshot = selectors.room_snapshot(room=room, user=request.user, role=role, limits=paging.page_limits())
+    snapshot = snapshots.room_snapshot(room=room, user=request.user, role=role, limits=paging.page_limits())
     questions = _decorate(snapshot["questions"], snapshot)
     presence = snapshot["presence"]
     stats = [
@@ -137,7 +137,7 @@ def room_more(request, room: LiveRoom, role: str):
         response = JsonResponse({"error": "rate_limited", "retry_after": wait}, status=429)
         response["Retry-After"] = str(wait)
         return response
-    page = selectors.room_list_page(
+    page = snapshots.room_list_page(
         room=room,
         user=request.user,
         role=role,
@@ -153,7 +153,7 @@ def room_more(request, room: LiveRoom, role: str):
 
 
 def _render_projector(request, room: LiveRoom):
-    snapshot = selectors.room_snapshot(room=room, user=None, role="projector", limits=paging.page_limits())
+    snapshot = snapshots.room_snapshot(room=room, user=None, role="projector", limits=paging.page_limits())
     questions = _decorate(snapshot["questions"], snapshot)
     pinned = _pinned(snapshot, questions)
     top = [q for q in questions if q["status"] == Question.Status.VISIBLE and q is not pinned]

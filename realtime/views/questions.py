@@ -17,6 +17,7 @@ from realtime.forms import (
 from realtime.models import LiveRoom, Question
 from realtime.services import questions as question_services
 from realtime.services import rooms as room_services
+from realtime.services import votes
 from realtime.views.common import (
     _console_url,
     _not_found,
@@ -60,11 +61,7 @@ def ask(request, room: LiveRoom, role: str):
 @room_view()
 def vote(request, room: LiveRoom, role: str):
     """Upvote (vote=up) or withdraw an upvote (vote=down): one toggle button on the page."""
-    service = (
-        question_services.question_unvote
-        if request.POST.get("vote") == "down"
-        else question_services.question_upvote
-    )
+    service = votes.question_unvote if request.POST.get("vote") == "down" else votes.question_upvote
     _on_question(request, room, QuestionRefForm, lambda q, data: service(user=request.user, question=q))
     return redirect(_room_url(room) + _return_sort(request))
 

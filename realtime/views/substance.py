@@ -24,6 +24,7 @@ from realtime.forms import (
 from realtime.models import Action, LiveRoom, Note, Phase, Poll
 from realtime.services import notes as note_services
 from realtime.services import polls as poll_services
+from realtime.services import votes
 from realtime.views.common import (
     _console_url,
     _room_url,
@@ -84,9 +85,7 @@ def poll_vote(request, room: LiveRoom, role: str):
         return redirect(_room_url(room) + "#peilingen")
     _run(
         request,
-        lambda: poll_services.poll_vote(
-            user=request.user, poll=poll, option_ids=form.cleaned_data["choices"]
-        ),
+        lambda: votes.poll_vote(user=request.user, poll=poll, option_ids=form.cleaned_data["choices"]),
         success=display_strings()["voted_changed"],
     )
     return redirect(_room_url(room) + "#peilingen")

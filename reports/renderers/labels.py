@@ -14,9 +14,6 @@ from realtime.models import Question
 from realtime.wording import count_cell, lens_display, lens_strings
 from reports.models import OutcomeReport
 
-PERSPECTIVE_ORDER = ("politiek", "beleid", "uitvoering", "anders")
-LENS_ORDER = ("politiek", "beleid", "uitvoering")
-
 
 def perspective_label(value: str) -> str:
     return str(dict(Perspective.choices).get(value, value or "—"))

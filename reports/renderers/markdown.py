@@ -4,8 +4,8 @@ import re
 
 from django.utils.translation import gettext as _
 
+from realtime.payloads import PERSPECTIVES
 from reports.renderers.labels import (
-    PERSPECTIVE_ORDER,
     count_text,
     highlight_sections,
     lens_summary,
@@ -71,7 +71,7 @@ def _dilemma(dilemma: dict) -> list[str]:
     lines += [f"#### {_('Standpunten per perspectief')}", ""]
     positions = [
         f"- **{perspective_label(p)}** ({md(position['kind_label'])}): {md(position['text'])}{_note_lens(position)}"
-        for p in PERSPECTIVE_ORDER
+        for p in PERSPECTIVES
         for position in dilemma["positions"].get(p, [])
     ]
     lines += [*(positions or [_("Geen.")]), ""]
@@ -144,12 +144,12 @@ def report_markdown(document: dict) -> str:
         minimum = poll["min_group"]
         lines += [f"### {md(poll['text'])}", "", _("%(n)s stemmers.") % {"n": poll["voters"]}, ""]
         lines += _table(
-            [_("Antwoord"), _("Totaal"), *(perspective_label(p) for p in PERSPECTIVE_ORDER)],
+            [_("Antwoord"), _("Totaal"), *(perspective_label(p) for p in PERSPECTIVES)],
             [
                 [
                     md(o["label"]),
                     count_text(o["count"], minimum),
-                    *(count_text(o["by_perspective"][p], minimum) for p in PERSPECTIVE_ORDER),
+                    *(count_text(o["by_perspective"][p], minimum) for p in PERSPECTIVES),
                 ]
                 for o in poll["options"]
             ]
@@ -157,7 +157,7 @@ def report_markdown(document: dict) -> str:
                 [
                     f"*{_('Stemmers')}*",
                     poll["voters"],
-                    *(count_text(poll["voters_by_perspective"][p], minimum) for p in PERSPECTIVE_ORDER),
+                    *(count_text(poll["voters_by_perspective"][p], minimum) for p in PERSPECTIVES),
                 ]
             ],
         )
@@ -173,7 +173,7 @@ def report_markdown(document: dict) -> str:
     lines += [f"## {_('Deelnemers per perspectief')}", ""]
     lines += _table(
         [_("Perspectief"), _("Aantal")],
-        [[perspective_label(p), participants["by_perspective"][p]] for p in PERSPECTIVE_ORDER]
+        [[perspective_label(p), participants["by_perspective"][p]] for p in PERSPECTIVES]
         + [[f"**{_('Totaal')}**", participants["total"]]],
     )
     lines += [_("Geteld: bevestigde inschrijvingen voor de sessie."), ""]

@@ -16,8 +16,8 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from realtime.payloads import PERSPECTIVES
 from reports.renderers.labels import (
-    PERSPECTIVE_ORDER,
     count_text,
     highlight_sections,
     lens_summary,
@@ -157,7 +157,7 @@ def report_pdf(document: dict) -> bytes:
             )
         positions = [
             [perspective_label(p), f"{position['kind_label']}: {position['text']}{_note_lens(position)}"]
-            for p in PERSPECTIVE_ORDER
+            for p in PERSPECTIVES
             for position in dilemma["positions"].get(p, [])
         ]
         if positions:
@@ -194,7 +194,7 @@ def report_pdf(document: dict) -> bytes:
             [
                 o["label"],
                 count_text(o["count"], minimum),
-                *(count_text(o["by_perspective"][p], minimum) for p in PERSPECTIVE_ORDER),
+                *(count_text(o["by_perspective"][p], minimum) for p in PERSPECTIVES),
             ]
             for o in poll["options"]
         ]
@@ -202,11 +202,11 @@ def report_pdf(document: dict) -> bytes:
             [
                 _("Stemmers"),
                 poll["voters"],
-                *(count_text(poll["voters_by_perspective"][p], minimum) for p in PERSPECTIVE_ORDER),
+                *(count_text(poll["voters_by_perspective"][p], minimum) for p in PERSPECTIVES),
             ]
         )
         story.append(
-            _table([_("Antwoord"), _("Totaal"), *map(perspective_label, PERSPECTIVE_ORDER)], rows, styles)
+            _table([_("Antwoord"), _("Totaal"), *map(perspective_label, PERSPECTIVES)], rows, styles)
         )
         if poll["totals_withheld"]:
             story.append(_p(totals_withheld_text(minimum), styles["meta"]))
@@ -221,7 +221,7 @@ def report_pdf(document: dict) -> bytes:
     story.append(
         _table(
             [_("Perspectief"), _("Aantal")],
-            [[perspective_label(p), participants["by_perspective"][p]] for p in PERSPECTIVE_ORDER]
+            [[perspective_label(p), participants["by_perspective"][p]] for p in PERSPECTIVES]
             + [[_("Totaal"), participants["total"]]],
             styles,
         )

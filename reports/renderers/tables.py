@@ -13,11 +13,9 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from realtime.payloads import LENS_PERSPECTIVES, PERSPECTIVES, REACTION_KINDS
 from reports.renderers.cells import safe_cell
-from reports.renderers.labels import LENS_ORDER, count_text, lens_view
-
-PERSPECTIVE_COLUMNS = ("politiek", "beleid", "uitvoering", "anders")
-REACTION_KINDS = ("recognise", "agree", "disagree")
+from reports.renderers.labels import count_text, lens_view
 
 
 @dataclass
@@ -45,6 +43,7 @@ def csv_bytes(table: Table) -> bytes:
 
 def xlsx_bytes(tables: list[Table]) -> bytes:
     """One worksheet per table, header row in bold and frozen."""
+    # Loaded on first use: importing openpyxl takes about half a second, and only this download needs it.
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -69,6 +68,7 @@ def xlsx_bytes(tables: list[Table]) -> bytes:
 
 def ods_bytes(tables: list[Table]) -> bytes:
     """One sheet per table in an OpenDocument spreadsheet; numbers are stored as numbers."""
+    # Loaded on first use, like openpyxl above (odfpy takes about 0.2 s to import).
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.table import Table as OdfTable
     from odf.table import TableCell, TableRow
@@ -124,7 +124,7 @@ def questions_table(document: dict) -> Table:
             q["kamerlid"],
             q["status"],
             q["upvotes"],
-            *(_count(q["upvotes_by_perspective"][p], q["lens"]["min_group"]) for p in PERSPECTIVE_COLUMNS),
+            *(_count(q["upvotes_by_perspective"][p], q["lens"]["min_group"]) for p in PERSPECTIVES),
             q["text"],
             q["author"] or "",
             q["organisation"] or "",
@@ -139,7 +139,7 @@ def questions_table(document: dict) -> Table:
             "kamerlid",
             "status",
             "steunbetuigingen",
-            *(f"steun_{p}" for p in PERSPECTIVE_COLUMNS),
+            *(f"steun_{p}" for p in PERSPECTIVES),
             "vraag",
             "naam",
             "organisatie",
@@ -156,8 +156,8 @@ def votes_table(document: dict) -> Table:
             option["label"],
             option["value"],
             _count(option["count"], poll["min_group"]),
-            *(_count(option["by_perspective"][p], poll["min_group"]) for p in PERSPECTIVE_COLUMNS),
-            *(_count(poll["voters_by_perspective"][p], poll["min_group"]) for p in PERSPECTIVE_COLUMNS),
+            *(_count(option["by_perspective"][p], poll["min_group"]) for p in PERSPECTIVES),
+            *(_count(poll["voters_by_perspective"][p], poll["min_group"]) for p in PERSPECTIVES),
         ]
         for poll in document["polls"]
         for option in poll["options"]
@@ -170,8 +170,8 @@ def votes_table(document: dict) -> Table:
             "antwoord",
             "waarde",
             "aantal",
-            *PERSPECTIVE_COLUMNS,
-            *(f"stemmers_{p}" for p in PERSPECTIVE_COLUMNS),
+            *PERSPECTIVES,
+            *(f"stemmers_{p}" for p in PERSPECTIVES),
         ],
         rows,
     )
@@ -222,7 +222,7 @@ def _lens_cells(lens: dict, chose: bool) -> list:
     """Per perspective: agreeing, respondents (each "minder dan 3" when withheld) and the share in words."""
     view = {row["perspective"]: row["text"] for row in lens_view(lens, chose)["rows"]}
     cells = []
-    for p in LENS_ORDER:
+    for p in LENS_PERSPECTIVES:
         entry = lens["perspectives"][p]
         if entry.get("suppressed"):
             withheld = count_text(None, lens["min_group"])
@@ -246,7 +246,7 @@ def lens_table(document: dict) -> Table:
             "tekst",
             "oordeel",
             "uitleg",
-            *(column for p in LENS_ORDER for column in (f"{p}_eens", f"{p}_totaal", p)),
+            *(column for p in LENS_PERSPECTIVES for column in (f"{p}_eens", f"{p}_totaal", p)),
         ],
         rows,
     )

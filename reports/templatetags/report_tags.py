@@ -1,5 +1,6 @@
 from django import template
 
+from realtime.payloads import PERSPECTIVES
 from reports.renderers import labels
 
 register = template.Library()
@@ -50,7 +51,7 @@ def count_text(count: int | None, minimum: int) -> str:
 @register.filter
 def count_texts(counts: dict, minimum: int) -> list:
     """[(perspective, count as text), …] in the fixed order politiek, beleid, uitvoering, anders."""
-    return [(p, labels.count_text(counts[p], minimum)) for p in labels.PERSPECTIVE_ORDER]
+    return [(p, labels.count_text(counts[p], minimum)) for p in PERSPECTIVES]
 
 
 @register.filter
@@ -61,7 +62,7 @@ def totals_withheld_text(minimum: int) -> str:
 @register.filter
 def per_perspective(counts: dict) -> list:
     """[(perspective, count), …] in the fixed order politiek, beleid, uitvoering, anders."""
-    return [(p, counts.get(p, 0)) for p in labels.PERSPECTIVE_ORDER]
+    return [(p, counts.get(p, 0)) for p in PERSPECTIVES]
 
 
 @register.filter
@@ -71,7 +72,7 @@ def lookup(mapping: dict, key):
 
 @register.simple_tag
 def perspectives():
-    return labels.PERSPECTIVE_ORDER
+    return PERSPECTIVES
 
 
 @register.simple_tag

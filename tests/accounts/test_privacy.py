@@ -54,14 +54,13 @@ def _take_part(room, make_user, email: str, perspective: str = "uitvoering") -> 
 
 def _opinions_of(user, questions, notes, poll, choice_value: int) -> None:
     from realtime.services import notes as note_services
-    from realtime.services import polls as poll_services
-    from realtime.services import questions as question_services
+    from realtime.services import votes
 
     for question in questions:
-        question_services.question_upvote(user=user, question=question)
+        votes.question_upvote(user=user, question=question)
     for note in notes:
         note_services.note_react(user=user, note=note, kind="recognise")
-    poll_services.poll_vote(user=user, poll=poll, option_ids=[poll.options.get(value=choice_value).pk])
+    votes.poll_vote(user=user, poll=poll, option_ids=[poll.options.get(value=choice_value).pk])
 
 
 def _room_content(room, author, count: int):

@@ -69,6 +69,7 @@ def room_with_substance(busy_room):
     """The busy room plus an open scale poll with revealed votes, a closed choice poll, notes and an action."""
     from realtime.models import Action, Note
     from realtime.services import polls as poll_services
+    from realtime.services import votes
     from realtime.services.notes import phases_ensure
 
     room, attendee, moderator = busy_room
@@ -86,7 +87,7 @@ def room_with_substance(busy_room):
     for perspective, value in (("politiek", 5), ("uitvoering", 1)):
         voter = UserFactory(perspective=perspective)
         RegistrationFactory(user=voter, event=room.session.event)
-        poll_services.poll_vote(user=voter, poll=scale, option_ids=[scale.options.get(value=value).pk])
+        votes.poll_vote(user=voter, poll=scale, option_ids=[scale.options.get(value=value).pk])
     poll_services.poll_reveal(user=moderator, poll=scale)
     for perspective, status, mark in (
         ("politiek", "visible", "common_ground"),

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from realtime.models import LiveRoom, Poll, PollVote
 from realtime.services import polls as poll_services
+from realtime.services import votes
 from tests.browser.conftest import wait_until_live
 from tests.factories import RegistrationFactory, SessionFactory, UserFactory
 
@@ -89,7 +90,7 @@ def test_three_each_agreeing_reads_as_agreement_on_the_projector(open_page, poll
         for _i in range(2):
             user = UserFactory(perspective=perspective)
             RegistrationFactory(user=user, event=room.session.event)
-            poll_services.poll_vote(user=user, poll=poll, option_ids=[helemaal_eens])
+            votes.poll_vote(user=user, poll=poll, option_ids=[helemaal_eens])
     projector, console, pages = _open_live(open_page, room, voters, moderator)
 
     _vote_in_browser(pages, dict.fromkeys(voters, "Helemaal eens"))

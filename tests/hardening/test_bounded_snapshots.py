@@ -14,7 +14,7 @@ from django.urls import reverse
 from websockets.asyncio.client import connect
 
 from realtime.models import LiveRoom, Question
-from realtime.selectors import room_snapshot
+from realtime.snapshots import room_snapshot
 from tests.factories import RegistrationFactory, SessionFactory, UserFactory
 from tests.hardening.conftest import session_cookie
 from tests.large_room import large_room_fill

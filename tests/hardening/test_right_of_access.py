@@ -22,6 +22,7 @@ from realtime.models import LiveRoom, Poll
 from realtime.services import notes as note_services
 from realtime.services import polls as poll_services
 from realtime.services import questions as question_services
+from realtime.services import votes
 from tests.factories import EventFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,13 +45,13 @@ def person(django_capture_on_commit_callbacks):
     profile_update(user=user, data={"consent_photos": True})
     question, _ = question_services.question_ask(user=user, room=room, text="Mijn eigen vraag")
     other_question, _ = question_services.question_ask(user=moderator, room=room, text="Vraag van een ander")
-    question_services.question_upvote(user=user, question=other_question)
+    votes.question_upvote(user=user, question=other_question)
     note, _ = note_services.note_add(user=moderator, room=room, kind="dilemma", text="Notitie van een ander")
     note_services.note_add(user=user, room=room, kind="dilemma", text="Mijn eigen notitie")
     note_services.note_react(user=user, note=note, kind="agree")
     poll = poll_services.poll_create(user=moderator, room=room, text="Eenvoud eerst", kind=Poll.Kind.SCALE)
     poll = poll_services.poll_open(user=moderator, poll=poll)
-    poll_services.poll_vote(user=user, poll=poll, option_ids=[poll.options.get(value=4).pk])
+    votes.poll_vote(user=user, poll=poll, option_ids=[poll.options.get(value=4).pk])
     session.moderators.add(user)
     note_services.action_save(user=user, room=room, what="Pilot starten", owner_name="Team Pilot")
     organiser = UserFactory(is_staff=True)

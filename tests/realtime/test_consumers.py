@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from realtime.models import LiveRoom, Question, QuestionUpvote
 from realtime.routing import websocket_urlpatterns
 from realtime.services import questions as question_services
+from realtime.services import votes
 from tests.factories import SessionFactory, UserFactory
 from tests.realtime.conftest import next_of_type
 
@@ -235,7 +236,7 @@ async def test_upvotes_are_coalesced_into_a_few_score_frames(live_room, make_par
     ]
     async with room_socket(live_room, asker) as watcher:
         for voter in voters:
-            await database_sync_to_async(question_services.question_upvote)(user=voter, question=question)
+            await database_sync_to_async(votes.question_upvote)(user=voter, question=question)
         frames = []
         while True:
             frame = await next_of_type(watcher, "question.scored", timeout=2)

@@ -41,13 +41,13 @@ def test_demo_example_poll_shows_the_lens_apart():
     """The first trialoog's closed example poll: politiek 4/4 and beleid 5/5 agree, uitvoering 1/4;
     politiek (first of the two at 100 %) against uitvoering: pooled 5/8, z = 0.75 / √(0.625 × 0.375 × 0.5)
     = 2.19 ≥ 1.6449 and a gap of 0.75, so the two are apart."""
-    from realtime import selectors
+    from realtime import snapshots
     from realtime.views.display import verdict_sentence
 
     call_command("seed_demo", verbosity=0)
 
     poll = Poll.objects.get(state="closed")
-    results = selectors.poll_results(poll=poll)
+    results = snapshots.poll_results(poll=poll)
 
     assert poll.revealed and results["voters"] == 13
     assert (results["lens"]["verdict"], results["lens"]["apart"]) == ("apart", ["politiek", "uitvoering"])

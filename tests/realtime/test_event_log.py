@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts.services import user_delete
-from realtime import broadcast, fanout, groups
+from realtime import broadcast, bus, fanout, groups
 from realtime.models import LiveRoom, Question, RoomEvent
 from realtime.services import joins, votes
 from realtime.services import questions as question_services
@@ -104,8 +104,8 @@ async def test_frames_that_arrive_out_of_order_are_handed_on_in_order(live_room)
     await hub.join(group, member)
     try:
         for seq in (1, 3, 2, 2):
-            hub.deliver(group, fanout.sequenced(seq, broadcast.frame("bench.tick", seq)))
-        hub.deliver(group, fanout.sequenced(None, broadcast.frame("presence.changed")))
+            hub.deliver(group, bus.sequenced(seq, broadcast.frame("bench.tick", seq)))
+        hub.deliver(group, bus.sequenced(None, broadcast.frame("presence.changed")))
     finally:
         hub.leave(group, member)
 
@@ -149,9 +149,9 @@ async def test_members_resync_when_the_log_no_longer_holds_the_gap(live_room):
     group = groups.room(live_room.pk)
     await hub.join(group, member)
     try:
-        hub.deliver(group, fanout.sequenced(50, broadcast.frame("bench.tick", 50)))
+        hub.deliver(group, bus.sequenced(50, broadcast.frame("bench.tick", 50)))
         await _until(lambda: member.resyncs == 1)
-        hub.deliver(group, fanout.sequenced(51, broadcast.frame("bench.tick", 51)))
+        hub.deliver(group, bus.sequenced(51, broadcast.frame("bench.tick", 51)))
     finally:
         hub.leave(group, member)
 

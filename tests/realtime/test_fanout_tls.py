@@ -6,7 +6,7 @@ import pytest
 import redis
 from channels.layers import get_channel_layer
 
-from realtime import fanout, groups
+from realtime import bus, fanout, groups
 from trialoog.env import channel_layers
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,14 +33,14 @@ def over_tls(tls_redis, settings):
 
 
 async def test_a_published_frame_reaches_a_member_over_tls(over_tls, live_room):
-    """`fanout.publish` sends the frame through the TLS server to the hub's member, unchanged."""
+    """`bus.publish` sends the frame through the TLS server to the hub's member, unchanged."""
     group = groups.room(live_room.pk)
     hub, member = fanout.hub(), Member()
     await hub.join(group, member)
     try:
         subscribers = over_tls.pubsub_numsub(f"trialoog:fanout:{group}")
         text = '{"type":"bench.tick","seq":1,"tekst":"é"}'
-        await asyncio.to_thread(fanout.publish, group, fanout.sequenced(1, text))
+        await asyncio.to_thread(bus.publish, group, bus.sequenced(1, text))
         frame = await asyncio.wait_for(member.frames.get(), 5)
     finally:
         hub.leave(group, member)

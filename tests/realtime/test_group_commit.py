@@ -50,7 +50,7 @@ class TestUpvoteBatch:
         )
         alice, bob = make_participant(live_room, "politiek"), make_participant(live_room, "uitvoering")
         stranger = UserFactory(perspective="beleid")
-        question_services.question_upvote(user=bob, question=second)
+        votes.question_upvote(user=bob, question=second)
 
         outcomes = votes.upvotes_record(
             room_id=live_room.pk,
@@ -103,7 +103,7 @@ class TestPollVoteBatch:
     def test_new_changed_invalid_and_last_wins(self, live_room, open_poll, make_participant):
         a, b, c = open_poll.options.order_by("position", "pk").values_list("pk", flat=True)
         alice, bob, carol = (make_participant(live_room, p) for p in ("politiek", "beleid", "uitvoering"))
-        poll_services.poll_vote(user=bob, poll=open_poll, option_ids=[a])
+        votes.poll_vote(user=bob, poll=open_poll, option_ids=[a])
 
         outcomes = votes.poll_votes_record(
             room_id=live_room.pk,

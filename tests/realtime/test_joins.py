@@ -7,9 +7,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from realtime import selectors
+from realtime import snapshots
 from realtime.models import Presence
-from realtime.services import joins
+from realtime.services import joins, votes
 from realtime.services import questions as question_services
 from tests.factories import UserFactory
 
@@ -26,7 +26,7 @@ def test_each_join_gets_its_role_presence_and_own_snapshot(live_room, make_parti
     moderator = make_moderator(live_room)
     stranger = UserFactory()
     question, _ = question_services.question_ask(user=participant, room=live_room, text="Wie betaalt?")
-    question_services.question_upvote(user=participant, question=question)
+    votes.question_upvote(user=participant, question=question)
     requests = [
         joins.Join("c-participant", session_key=_session_key(participant)),
         joins.Join("c-moderator", user=moderator),
@@ -68,17 +68,17 @@ def test_bulk_snapshots_equal_one_by_one(live_room, make_participant):
         question_services.question_ask(user=person, room=live_room, text=f"Vraag van {i}")[0]
         for i, person in enumerate(people)
     ]
-    question_services.question_upvote(user=people[0], question=asked[1])
-    question_services.question_upvote(user=people[2], question=asked[1])
-    question_services.question_upvote(user=people[2], question=asked[0])
+    votes.question_upvote(user=people[0], question=asked[1])
+    votes.question_upvote(user=people[2], question=asked[1])
+    votes.question_upvote(user=people[2], question=asked[0])
 
-    together = selectors.room_snapshots(room=live_room, viewers=[(p, "participant") for p in people])
+    together = snapshots.room_snapshots(room=live_room, viewers=[(p, "participant") for p in people])
 
     for person, snapshot in zip(people, together, strict=True):
-        alone = selectors.room_snapshots(room=live_room, viewers=[(person, "participant")])[0]
+        alone = snapshots.room_snapshots(room=live_room, viewers=[(person, "participant")])[0]
         assert snapshot == alone
     assert [s["my_upvotes"] for s in together] == [[asked[1].pk], [], sorted([asked[0].pk, asked[1].pk])]
-    texts = selectors.room_snapshot_texts(room=live_room, viewers=[(p, "participant") for p in people])
+    texts = snapshots.room_snapshot_texts(room=live_room, viewers=[(p, "participant") for p in people])
     assert [json.loads(t) for t in texts] == together
 
 
@@ -105,7 +105,7 @@ def test_any_lookup_matches_in(live_room, make_participant):
 
     person = make_participant(live_room)
     question, _ = question_services.question_ask(user=person, room=live_room, text="Wie beslist?")
-    question_services.question_upvote(user=person, question=question)
+    votes.question_upvote(user=person, question=question)
     stored = QuestionUpvote.objects.get().voter_hash
 
     for values in ([stored, "x" * 64], ["y" * 64], []):

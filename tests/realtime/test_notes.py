@@ -4,7 +4,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from realtime import selectors
+from realtime import payloads, snapshots
 from realtime.models import Action, LiveRoom, Note, NoteReaction, Phase
 from realtime.services import notes as n
 from tests.factories import SessionFactory, UserFactory
@@ -135,7 +135,7 @@ class TestNotes:
             for kind in kinds:
                 n.note_react(user=make_participant(live_room, perspective), note=note, kind=kind)
 
-        payload = selectors.notes_payload([note])[0]
+        payload = snapshots.notes_payload([note])[0]
 
         shown = {p: (v["agree"], v["total"]) for p, v in payload["lens"]["perspectives"].items()}
         assert shown == {"politiek": (3, 3), "beleid": (0, 3), "uitvoering": (1, 3)}
@@ -149,7 +149,7 @@ class TestNotes:
         for _i in range(3):
             n.note_react(user=make_participant(live_room, "beleid"), note=note, kind="agree")
 
-        payload = selectors.notes_payload([note])[0]
+        payload = snapshots.notes_payload([note])[0]
 
         assert payload["reactions_by_perspective"]["disagree"]["politiek"] is None
         assert payload["reactions_by_perspective"]["agree"]["beleid"] is None
@@ -261,7 +261,7 @@ def test_action_is_saved_with_owner_and_due_date(live_room, rapporteur):
         due_date=dt.date(2026, 9, 1),
     )
 
-    assert selectors.action_payload(action) == {
+    assert payloads.action_payload(action) == {
         "id": action.pk,
         "what": "Oplegger uitvoeringstoets herzien",
         "owner_name": "Sam",

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from events.models import Event
-from realtime import selectors
+from realtime import selectors, snapshots
 from realtime.hashing import voter_hash
 from realtime.models import LiveRoom, NoteReaction, Poll, PollVote, QuestionUpvote
 from realtime.services import notes as note_services
@@ -30,8 +30,8 @@ def voted(live_room, make_participant, make_moderator):
     poll = poll_services.poll_create(user=moderator, room=live_room, text="Stelling", kind=Poll.Kind.SCALE)
     poll = poll_services.poll_open(user=moderator, poll=poll)
     option = poll.options.get(value=4).pk
-    question_services.question_upvote(user=voter, question=question)
-    poll_services.poll_vote(user=voter, poll=poll, option_ids=[option])
+    votes.question_upvote(user=voter, question=question)
+    votes.poll_vote(user=voter, poll=poll, option_ids=[option])
     note_services.note_react(user=voter, note=note, kind="agree")
     return {"voter": voter, "question": question, "note": note, "poll": poll, "option": option}
 
@@ -69,7 +69,7 @@ def test_unlinking_one_event_leaves_the_others_alone(live_room, voted, make_part
     other_room = LiveRoom.objects.create(session=SessionFactory(), is_open=True)
     other_voter = make_participant(other_room)
     question, _ = question_services.question_ask(user=other_voter, room=other_room, text="Elders")
-    question_services.question_upvote(user=other_voter, question=question)
+    votes.question_upvote(user=other_voter, question=question)
     salt = _fresh_event(other_room).vote_salt
 
     event_opinions_unlink(event=_fresh_event(live_room))
@@ -87,9 +87,9 @@ def test_after_unlinking_opinions_are_refused_with_a_readable_message(live_room,
     event_opinions_unlink(event=_fresh_event(live_room))
     question, poll, note, voter = voted["question"], voted["poll"], voted["note"], voted["voter"]
     calls = {
-        "upvote": lambda: question_services.question_upvote(user=voter, question=question),
-        "unvote": lambda: question_services.question_unvote(user=voter, question=question),
-        "poll_vote": lambda: poll_services.poll_vote(user=voter, poll=poll, option_ids=[voted["option"]]),
+        "upvote": lambda: votes.question_upvote(user=voter, question=question),
+        "unvote": lambda: votes.question_unvote(user=voter, question=question),
+        "poll_vote": lambda: votes.poll_vote(user=voter, poll=poll, option_ids=[voted["option"]]),
         "note_react": lambda: note_services.note_react(user=voter, note=note, kind="disagree"),
     }
     question.refresh_from_db()
@@ -119,11 +119,11 @@ def test_after_unlinking_a_batch_of_votes_is_refused_for_everyone(live_room, vot
 def test_after_unlinking_my_votes_find_nothing(live_room, voted):
     """The room no longer shows the person what they voted: nobody can find that out any more."""
     voter = voted["voter"]
-    before = selectors.room_snapshot(room=live_room, user=voter, role="participant")
+    before = snapshots.room_snapshot(room=live_room, user=voter, role="participant")
 
     event_opinions_unlink(event=_fresh_event(live_room))
 
-    after = selectors.room_snapshot(room=live_room, user=voter, role="participant")
+    after = snapshots.room_snapshot(room=live_room, user=voter, role="participant")
     poll = Poll.objects.select_related("room__session__event").get(pk=voted["poll"].pk)
     assert (before["my_upvotes"], before["my_votes"], before["my_reactions"]) == (
         [voted["question"].pk],

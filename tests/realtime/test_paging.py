@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from realtime import selectors
+from realtime import snapshots
 from realtime.models import Note, Question
 from realtime.paging import Limits
-from realtime.services import questions as question_services
+from realtime.services import votes
 
 SMALL = Limits(top=2, newest=2, queue=2)
 
@@ -36,7 +36,7 @@ def test_snapshot_carries_the_top_the_newest_and_the_pinned_question(live_room, 
     live_room.pinned_question = q[1]
     live_room.save()
 
-    snapshot = selectors.room_snapshot(room=live_room, user=asker, role="participant", limits=SMALL)
+    snapshot = snapshots.room_snapshot(room=live_room, user=asker, role="participant", limits=SMALL)
 
     assert [x["id"] for x in snapshot["questions"]] == [q[2].pk, q[0].pk, q[5].pk, q[4].pk, q[1].pk]
     assert snapshot["totals"] == {"questions": 6, "notes": 0}
@@ -48,7 +48,7 @@ def test_snapshot_has_no_cursor_when_it_holds_every_question(live_room, make_par
     asker = make_participant(live_room)
     _questions(live_room, asker, [7, 0, 0])
 
-    snapshot = selectors.room_snapshot(room=live_room, user=asker, role="participant", limits=SMALL)
+    snapshot = snapshots.room_snapshot(room=live_room, user=asker, role="participant", limits=SMALL)
 
     assert (len(snapshot["questions"]), snapshot["more"]["questions"]) == (3, None)
 
@@ -59,7 +59,7 @@ def test_snapshot_notes_are_the_newest_and_older_common_ground(live_room, make_p
     ground = _notes(live_room, 3, mark=Note.Mark.COMMON_GROUND)
     plain = _notes(live_room, 4)
 
-    snapshot = selectors.room_snapshot(room=live_room, user=person, role="participant", limits=SMALL)
+    snapshot = snapshots.room_snapshot(room=live_room, user=person, role="participant", limits=SMALL)
 
     assert [n["id"] for n in snapshot["notes"]] == [ground[1].pk, ground[2].pk, plain[2].pk, plain[3].pk]
     assert (snapshot["totals"]["notes"], snapshot["more"]["notes"]) == (7, plain[2].pk)
@@ -72,7 +72,7 @@ def test_moderator_queues_are_bounded_with_totals(live_room, make_participant, m
     pending = _questions(live_room, asker, [0, 0, 0], status=Question.Status.PENDING)
     hidden = _questions(live_room, asker, [0, 0, 0], status=Question.Status.HIDDEN)
 
-    snapshot = selectors.room_snapshot(room=live_room, user=moderator, role="moderator", limits=SMALL)
+    snapshot = snapshots.room_snapshot(room=live_room, user=moderator, role="moderator", limits=SMALL)
 
     assert [x["id"] for x in snapshot["pending"]] == [pending[1].pk, pending[0].pk]
     assert [x["id"] for x in snapshot["hidden"]] == [hidden[2].pk, hidden[1].pk]
@@ -90,7 +90,7 @@ def test_participant_snapshot_has_no_queues(live_room, make_participant):
     asker = make_participant(live_room)
     _questions(live_room, asker, [0], status=Question.Status.PENDING)
 
-    snapshot = selectors.room_snapshot(room=live_room, user=asker, role="participant", limits=SMALL)
+    snapshot = snapshots.room_snapshot(room=live_room, user=asker, role="participant", limits=SMALL)
 
     assert ("pending" in snapshot, "queue_more" in snapshot, snapshot["questions"]) == (False, False, [])
 
@@ -112,7 +112,7 @@ def test_page_continues_after_the_cursor_with_the_persons_upvotes(paging_client,
     client, person = paging_client
     q = _questions(live_room, make_participant(live_room), [0, 0, 0, 0])
     mine = _questions(live_room, person, [0])[0]
-    question_services.question_upvote(user=person, question=q[1])
+    votes.question_upvote(user=person, question=q[1])
 
     first = _page(client, live_room, lijst="questions").json()
     second = _page(client, live_room, lijst="questions", na=first["next"]).json()
@@ -130,7 +130,7 @@ def test_note_page_has_the_snapshot_shape(paging_client, live_room):
 
     page = _page(client, live_room, lijst="notes").json()
 
-    snapshot = selectors.room_snapshot(room=live_room, user=person, role="participant")
+    snapshot = snapshots.room_snapshot(room=live_room, user=person, role="participant")
     assert (page["items"], page["next"]) == (snapshot["notes"], None)
 
 

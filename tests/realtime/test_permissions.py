@@ -8,6 +8,7 @@ from realtime.services import notes as n
 from realtime.services import polls as p
 from realtime.services import questions as q
 from realtime.services import rooms as r
+from realtime.services import votes
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def _other_session(room):
 
 ACTIONS = {
     "ask": lambda user, room, question: q.question_ask(user=user, room=room, text="Vraag"),
-    "upvote": lambda user, room, question: q.question_upvote(user=user, question=question),
+    "upvote": lambda user, room, question: votes.question_upvote(user=user, question=question),
     "withdraw": lambda user, room, question: q.question_withdraw(user=user, question=question),
     "approve": lambda user, room, question: q.question_moderate(
         user=user, question=question, action="approve"

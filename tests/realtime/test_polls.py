@@ -5,9 +5,10 @@ from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from realtime import selectors
+from realtime import selectors, snapshots
 from realtime.models import Poll, PollChoice, PollVote
 from realtime.services import polls as p
+from realtime.services import votes
 from tests.realtime.conftest import next_of_type
 
 
@@ -44,12 +45,12 @@ class TestServices:
         """Voting again replaces the earlier choice."""
         voter = make_participant(live_room, "beleid")
         for _i in range(2):
-            p.poll_vote(
+            votes.poll_vote(
                 user=make_participant(live_room), poll=scale_poll, option_ids=[_option(scale_poll, 3)]
             )
 
-        p.poll_vote(user=voter, poll=scale_poll, option_ids=[_option(scale_poll, 2)])
-        p.poll_vote(user=voter, poll=scale_poll, option_ids=[_option(scale_poll, 5)])
+        votes.poll_vote(user=voter, poll=scale_poll, option_ids=[_option(scale_poll, 2)])
+        votes.poll_vote(user=voter, poll=scale_poll, option_ids=[_option(scale_poll, 5)])
 
         results = selectors.poll_tally(poll=scale_poll).published(with_breakdown=False)
         assert results["voters"] == 3
@@ -63,7 +64,7 @@ class TestServices:
         p.poll_close(user=moderator, poll=scale_poll)
 
         with pytest.raises(ValidationError) as error:
-            p.poll_vote(
+            votes.poll_vote(
                 user=make_participant(live_room), poll=scale_poll, option_ids=[_option(scale_poll, 4)]
             )
 
@@ -82,7 +83,7 @@ class TestServices:
         ids = list(poll.options.values_list("pk", flat=True))
 
         with pytest.raises(ValidationError):
-            p.poll_vote(user=make_participant(live_room), poll=poll, option_ids=ids)
+            votes.poll_vote(user=make_participant(live_room), poll=poll, option_ids=ids)
 
     def test_multiple_choice_counts_each_option(self, live_room, moderator, make_participant):
         """Several options per person are counted once each."""
@@ -94,11 +95,11 @@ class TestServices:
         )
         a, b, c = poll.options.values_list("pk", flat=True)
 
-        p.poll_vote(user=make_participant(live_room, "politiek"), poll=poll, option_ids=[a, c])
-        p.poll_vote(user=make_participant(live_room, "beleid"), poll=poll, option_ids=[a])
-        p.poll_vote(user=make_participant(live_room, "beleid"), poll=poll, option_ids=[a])
+        votes.poll_vote(user=make_participant(live_room, "politiek"), poll=poll, option_ids=[a, c])
+        votes.poll_vote(user=make_participant(live_room, "beleid"), poll=poll, option_ids=[a])
+        votes.poll_vote(user=make_participant(live_room, "beleid"), poll=poll, option_ids=[a])
 
-        results = selectors.poll_results(poll=poll)
+        results = snapshots.poll_results(poll=poll)
         assert [(o["label"], o["count"]) for o in results["options"]] == [("A", 3), ("B", 0), ("C", 1)]
         assert results["voters"] == 3
 
@@ -107,7 +108,7 @@ class TestServices:
         other = p.poll_create(user=moderator, room=live_room, text="Ander", kind="scale")
 
         with pytest.raises(ValidationError):
-            p.poll_vote(user=make_participant(live_room), poll=scale_poll, option_ids=[_option(other, 4)])
+            votes.poll_vote(user=make_participant(live_room), poll=scale_poll, option_ids=[_option(other, 4)])
 
     def test_choice_poll_needs_two_distinct_options(self, live_room, moderator):
         """A choice poll with fewer than two distinct answers is refused."""
@@ -133,17 +134,17 @@ class TestServices:
     ):
         """Agree is 4–5. politiek 3/3, beleid 0/3, uitvoering 1/3: politiek and beleid are apart
         (z = 1 / √(0.5 × 0.5 × 2/3) = 2.45, gap 1)."""
-        votes = {"politiek": [5, 4, 4], "beleid": [1, 1, 2], "uitvoering": [4, 2, 3]}
-        for perspective, values in votes.items():
+        ballots = {"politiek": [5, 4, 4], "beleid": [1, 1, 2], "uitvoering": [4, 2, 3]}
+        for perspective, values in ballots.items():
             for value in values:
-                p.poll_vote(
+                votes.poll_vote(
                     user=make_participant(live_room, perspective),
                     poll=scale_poll,
                     option_ids=[_option(scale_poll, value)],
                 )
         closed = p.poll_close(user=moderator, poll=scale_poll)
 
-        results = selectors.poll_results(poll=closed)
+        results = snapshots.poll_results(poll=closed)
 
         assert results["agree_by_perspective"] == {"politiek": 3, "beleid": 0, "uitvoering": 1, "anders": 0}
         assert results["voters_by_perspective"] == {"politiek": 3, "beleid": 3, "uitvoering": 3, "anders": 0}
@@ -155,13 +156,13 @@ class TestServices:
     ):
         """While the poll is open nobody gets the split per perspective, not even the moderators."""
         for perspective in ["politiek", "beleid", "uitvoering"]:
-            p.poll_vote(
+            votes.poll_vote(
                 user=make_participant(live_room, perspective),
                 poll=scale_poll,
                 option_ids=[_option(scale_poll, 5)],
             )
 
-        results = selectors.poll_payload(poll=scale_poll, with_results=True)["results"]
+        results = snapshots.poll_payload(poll=scale_poll, with_results=True)["results"]
 
         assert results["breakdown"] is False
         assert [o["count"] for o in results["options"]] == [0, 0, 0, 0, 3]
@@ -173,19 +174,19 @@ class TestServices:
     ):
         """One politiek voter among 5 beleid and 4 uitvoering: politiek is withheld, and uitvoering too,
         so the total minus the shown perspectives does not give the Kamerlid's vote away."""
-        p.poll_vote(
+        votes.poll_vote(
             user=make_participant(live_room, "politiek"), poll=scale_poll, option_ids=[_option(scale_poll, 1)]
         )
         for perspective, n in [("beleid", 5), ("uitvoering", 4)]:
             for _i in range(n):
-                p.poll_vote(
+                votes.poll_vote(
                     user=make_participant(live_room, perspective),
                     poll=scale_poll,
                     option_ids=[_option(scale_poll, 5)],
                 )
         closed = p.poll_close(user=moderator, poll=scale_poll)
 
-        results = selectors.poll_results(poll=closed)
+        results = snapshots.poll_results(poll=closed)
 
         helemaal_oneens = results["options"][0]
         assert helemaal_oneens["count"] == 1
@@ -206,7 +207,9 @@ class TestServices:
 
     def test_vote_row_has_no_link_to_the_person(self, scale_poll, live_room, make_participant):
         """A vote stores a keyed hash, the perspective and the choice, nothing else about the voter."""
-        p.poll_vote(user=make_participant(live_room), poll=scale_poll, option_ids=[_option(scale_poll, 3)])
+        votes.poll_vote(
+            user=make_participant(live_room), poll=scale_poll, option_ids=[_option(scale_poll, 3)]
+        )
 
         assert set(PollVote.objects.values().get()) == {
             "id",
@@ -228,8 +231,8 @@ def test_hundred_simultaneous_votes_count_exactly_hundred(scale_poll, live_room,
     def vote(user):
         try:
             barrier.wait(timeout=30)
-            p.poll_vote(user=user, poll=scale_poll, option_ids=[option])
-            p.poll_vote(user=user, poll=scale_poll, option_ids=[option])
+            votes.poll_vote(user=user, poll=scale_poll, option_ids=[option])
+            votes.poll_vote(user=user, poll=scale_poll, option_ids=[option])
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
         finally:
@@ -289,7 +292,7 @@ class TestConsumers:
         option = await database_sync_to_async(_option)(scale_poll, 5)
         for _i in range(2):  # the third vote completes a step of three, so totals go out
             other = await database_sync_to_async(make_participant)(live_room)
-            await database_sync_to_async(p.poll_vote)(user=other, poll=scale_poll, option_ids=[option])
+            await database_sync_to_async(votes.poll_vote)(user=other, poll=scale_poll, option_ids=[option])
         async with room_socket(live_room, voter) as v, room_socket(live_room, moderator) as m:
             await v.send_json_to(
                 {"action": "poll.vote", "id": "v", "poll": scale_poll.pk, "choices": [option]}
@@ -345,7 +348,7 @@ def test_results_stay_consistent_when_votes_land_between_the_reads(
     single-choice poll add up to its voters exactly (two separate reads broke this, and the lens raised)."""
     voters = [make_participant(live_room, ["politiek", "beleid", "uitvoering"][i % 3]) for i in range(12)]
     for user in voters[:6]:
-        p.poll_vote(user=user, poll=scale_poll, option_ids=[_option(scale_poll, 4)])
+        votes.poll_vote(user=user, poll=scale_poll, option_ids=[_option(scale_poll, 4)])
     waiting = iter(voters[6:])
     statements = []
 
@@ -353,7 +356,7 @@ def test_results_stay_consistent_when_votes_land_between_the_reads(
         user = next(waiting, None)
         try:
             if user is not None:
-                p.poll_vote(user=user, poll=scale_poll, option_ids=[_option(scale_poll, 5)])
+                votes.poll_vote(user=user, poll=scale_poll, option_ids=[_option(scale_poll, 5)])
         finally:
             connection.close()
 

@@ -1,66 +1,15 @@
-import hashlib
-
 import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import AuditLog
 from accounts.services import user_delete
-from realtime import selectors
-from realtime.models import LiveRoom, Question, QuestionUpvote
+from realtime import selectors, snapshots
+from realtime.models import LiveRoom, Question
 from realtime.services import questions as q
 from realtime.services import rooms as r
+from realtime.services import votes
 
 pytestmark = pytest.mark.django_db
-
-
-def test_upvote_twice_counts_once(live_room, make_participant):
-    """A repeated upvote is a no-op, so retries cannot inflate the score."""
-    asker, voter = make_participant(live_room), make_participant(live_room, "beleid")
-    question, _ = q.question_ask(user=asker, room=live_room, text="Vraag")
-
-    first = q.question_upvote(user=voter, question=question)
-    second = q.question_upvote(user=voter, question=question)
-
-    question.refresh_from_db()
-    assert (first, second, question.upvotes) == (True, False, 1)
-
-
-def test_upvote_is_stored_without_a_link_to_the_person(live_room, make_participant):
-    """The upvote row holds a keyed hash and the perspective, nothing that names the voter."""
-    asker, voter = make_participant(live_room), make_participant(live_room, "beleid")
-    question, _ = q.question_ask(user=asker, room=live_room, text="Vraag")
-
-    q.question_upvote(user=voter, question=question)
-
-    row = QuestionUpvote.objects.values().get()
-    assert set(row) == {"id", "question_id", "voter_hash", "perspective"}
-    assert row["perspective"] == "beleid"
-    assert row["voter_hash"] != hashlib.sha256(f"question:{voter.pk}:{question.pk}".encode()).hexdigest()
-    assert len(row["voter_hash"]) == 64
-
-
-def test_one_persons_upvotes_on_two_questions_do_not_share_a_hash(live_room, make_participant):
-    """Hashes differ per question, so a person's upvotes cannot be grouped together."""
-    asker, voter = make_participant(live_room), make_participant(live_room)
-    first, _ = q.question_ask(user=asker, room=live_room, text="Een")
-    second, _ = q.question_ask(user=asker, room=live_room, text="Twee")
-
-    q.question_upvote(user=voter, question=first)
-    q.question_upvote(user=voter, question=second)
-
-    assert QuestionUpvote.objects.values("voter_hash").distinct().count() == 2
-
-
-def test_unvote_withdraws_the_upvote(live_room, make_participant):
-    """Withdrawing an upvote lowers the count and removes the row."""
-    asker, voter = make_participant(live_room), make_participant(live_room)
-    question, _ = q.question_ask(user=asker, room=live_room, text="Vraag")
-    q.question_upvote(user=voter, question=question)
-
-    q.question_unvote(user=voter, question=question)
-
-    question.refresh_from_db()
-    assert (question.upvotes, QuestionUpvote.objects.count()) == (0, 0)
 
 
 def test_upvotes_are_counted_per_perspective_and_small_groups_withheld(live_room, make_participant):
@@ -69,9 +18,9 @@ def test_upvotes_are_counted_per_perspective_and_small_groups_withheld(live_room
     asker = make_participant(live_room)
     question, _ = q.question_ask(user=asker, room=live_room, text="Vraag")
     for perspective in ["politiek", "politiek", "politiek", "uitvoering", "anders", "anders"]:
-        q.question_upvote(user=make_participant(live_room, perspective), question=question)
+        votes.question_upvote(user=make_participant(live_room, perspective), question=question)
 
-    [score] = selectors.question_scores(room_id=live_room.pk, question_ids=[question.pk])
+    [score] = snapshots.question_scores(room_id=live_room.pk, question_ids=[question.pk])
 
     assert (score["question"], score["upvotes"]) == (question.pk, 6)
     assert score["by_perspective"] == {"politiek": 3, "beleid": 0, "uitvoering": None, "anders": None}
@@ -164,7 +113,7 @@ def test_deleting_an_account_keeps_the_question_anonymised(live_room, make_parti
     user_delete(user=user)
 
     question.refresh_from_db()
-    payload = selectors.questions_payload([question])[0]
+    payload = snapshots.questions_payload([question])[0]
     assert question.author is None
     assert question.text == "Blijft staan"
     assert (payload["author"], payload["organisation"]) == (None, None)

@@ -27,6 +27,7 @@ from realtime.models import LiveRoom, NoteReaction, Poll, PollChoice, PollVote, 
 from realtime.services import notes as note_services
 from realtime.services import polls as poll_services
 from realtime.services import questions as question_services
+from realtime.services import votes
 from scripts.services import _pg_bin
 from tests.factories import at
 from tests.realtime.conftest import next_of_type
@@ -44,7 +45,7 @@ OPINION_TABLES = {
 MAY_CHANGE = {
     **{table: {"rows"} for table in OPINION_TABLES.values()},
     "realtime_question": {"upvotes"},
-    "realtime_liveroom": {"seq", "mod_seq", "counts_seq"},
+    "realtime_liveroom": {"seq", "mod_seq", "counts_seq", "mod_counts_seq"},
     "realtime_poll": {"live_totals", "live_pending"},  # totals over everyone, published in steps
 }
 TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}")
@@ -263,8 +264,8 @@ def test_after_the_purge_not_even_the_secret_links_a_vote(live_room, make_partic
     world = _arrange(live_room, make_participant, make_moderator)
     voters, poll, (q1, q2), (n1, _n2) = world["voters"], world["poll"], world["questions"], world["notes"]
     for index, voter in enumerate(voters):
-        question_services.question_upvote(user=voter, question=q1 if index % 2 else q2)
-        poll_services.poll_vote(user=voter, poll=poll, option_ids=[world["options"][index % 5]])
+        votes.question_upvote(user=voter, question=q1 if index % 2 else q2)
+        votes.poll_vote(user=voter, poll=poll, option_ids=[world["options"][index % 5]])
         note_services.note_react(user=voter, note=n1, kind="agree")
     event = live_room.session.event
     salt = event.vote_salt

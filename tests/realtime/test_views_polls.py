@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from realtime.models import LiveRoom, Poll, PollChoice, PollVote
 from realtime.services import polls as poll_services
+from realtime.services import votes
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,7 @@ def test_room_page_shows_open_poll_as_radio_fieldset(client, live_room, make_par
 def test_results_are_hidden_from_room_page_before_reveal(client, live_room, make_participant, scale_poll):
     """Before the reveal the participant page has no counts, no callout and no results table."""
     voter = make_participant(live_room, "politiek")
-    poll_services.poll_vote(user=voter, poll=scale_poll, option_ids=[_option(scale_poll, 5)])
+    votes.poll_vote(user=voter, poll=scale_poll, option_ids=[_option(scale_poll, 5)])
     client.force_login(make_participant(live_room, "beleid"))
 
     html = client.get(_url("room", live_room)).content.decode()
@@ -113,10 +114,10 @@ def test_results_are_hidden_from_room_page_before_reveal(client, live_room, make
     assert "De uitslag wordt getoond zodra de gespreksleider dat kiest." in html
 
 
-def _votes(live_room, make_participant, poll, votes: dict[str, list[int]]) -> None:
-    for perspective, values in votes.items():
+def _votes(live_room, make_participant, poll, ballots: dict[str, list[int]]) -> None:
+    for perspective, values in ballots.items():
         for value in values:
-            poll_services.poll_vote(
+            votes.poll_vote(
                 user=make_participant(live_room, perspective), poll=poll, option_ids=[_option(poll, value)]
             )
 
