@@ -207,6 +207,11 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 LENS_MIN_GROUP = max(2, int(os.environ.get("LENS_MIN_GROUP", "3")))
 # Open sockets one person may have in one live room (tabs, phone and laptop); the next is refused (4429).
 ROOM_MAX_SOCKETS_PER_PERSON = max(1, int(os.environ.get("ROOM_MAX_SOCKETS_PER_PERSON", "5")))
+# Room frames written straight to uvicorn's transport, built once per broadcast (realtime/live/direct.py).
+ROOM_DIRECT_WRITES = env_bool("ROOM_DIRECT_WRITES", True)
+# A socket more than this many bytes behind (buffered by the server and its kernel) loses its backlog
+# and gets a fresh snapshot once it reads again (realtime/live/member.py).
+ROOM_SLOW_CLIENT_BYTES = max(16 * 1024, int(os.environ.get("ROOM_SLOW_CLIENT_BYTES", str(256 * 1024))))
 
 # Email bodies wait in the outbox sealed with this key (trialoog/mail.py); sent or failed rows go after
 # OUTBOX_RETENTION_DAYS (outbox_purge, run by send_queued_mail and purge_personal_data).
