@@ -11,7 +11,7 @@ import pytest
 from channels.db import database_sync_to_async
 from websockets.asyncio.client import connect
 
-from tests.realtime.live.conftest import compose_server, production_cookie  # noqa: F401 - the fixture
+from tests.realtime.live.conftest import production_cookie
 from tests.servers import started_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,7 +47,7 @@ def frozen(datadir: str):
                 os.kill(pid, signal.SIGCONT)
 
 
-async def test_a_30_second_database_stall_closes_no_socket(compose_server, live_room, make_participant):  # noqa: F811
+async def test_a_30_second_database_stall_closes_no_socket(compose_server, live_room, make_participant):
     """
     Two clients with the default keepalive (websockets and uvicorn: a ping every 20 s, closed after 20 s
     without a pong) each have an action waiting while PostgreSQL is stopped for 30 s, over a keepalive

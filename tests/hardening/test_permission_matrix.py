@@ -407,5 +407,7 @@ async def test_action_matrix(world_with_duplicate):
 
     assert allowed == EXPECTED_ACTIONS
     assert refused_at_connect == {
-        (action, role) for action in ROOM_ACTIONS for role in ("anonymous", "registered", "moderator_elsewhere")
+        (action, role)
+        for action in ROOM_ACTIONS
+        for role in ("anonymous", "registered", "moderator_elsewhere")
     }
