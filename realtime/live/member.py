@@ -66,6 +66,19 @@ class Member:
     in the backlog; the client ignores those at or below the snapshot's `seq`.
     """
 
+    __slots__ = (
+        "send_text",
+        "snapshot",
+        "direct",
+        "ready",
+        "stale",
+        "backlog",
+        "backlog_bytes",
+        "writer",
+        "limit",
+        "unchecked",
+    )
+
     def __init__(
         self, *, send_text: Callable[[str], Awaitable[None]], snapshot: Callable[[], Awaitable[str]]
     ):
