@@ -150,7 +150,7 @@ def main() -> None:
     import redis.utils
     from django.conf import settings
 
-    from realtime import fanout
+    from realtime.live import fanout
 
     implementations = {"RESP2 (" + args.baseline + ")": load_baseline(args.baseline), "redis.asyncio": fanout}
     url, prefix = settings.FANOUT_REDIS_URL, settings.FANOUT_PREFIX

@@ -7,7 +7,7 @@ inside the transaction of the change it describes: it takes the room's next
 `seq` (a counter on the room row, so every process agrees on the order),
 serializes the frame once, writes it to `RoomEvent` and only once the
 transaction commits hands the text to the per-process fan-out
-(realtime/fanout.py), which writes the same string to every socket in the room.
+(realtime/live/fanout.py), which writes the same string to every socket in the room.
 A change that rolls back takes its event and its `seq` with it; a server that
 dies after the commit and before the publish leaves the event in the log, where
 the other servers find it (`events_after`) and deliver it in order. Clients

@@ -3,7 +3,7 @@ The sending half of the fan-out: one Redis PUBLISH per room frame, from any thre
 
 Core code (realtime/broadcast.py, realtime/events.py) sends through here and
 never touches a socket. The receiving half, which writes each frame to the
-local sockets of a room, is the live edge's hub (realtime/fanout.py): it
+local sockets of a room, is the live edge's hub (realtime/live/fanout.py): it
 registers itself with `listen()`, which is how frames reach it without Redis
 (the in-memory layer of the demo) and how `live_loop()` knows which event loop
 serves this process's sockets.

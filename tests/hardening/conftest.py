@@ -37,6 +37,7 @@ from tests.realtime.conftest import (  # noqa: F401 - shared fixtures
     make_participant,
     room_socket,
 )
+from tests.realtime.live.conftest import compose_server  # noqa: F401 - shared fixture
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
-from realtime.actions import HANDLERS
+from realtime.live.actions import ROOM_ACTIONS
 from realtime.models import LiveRoom, Poll
 from realtime.routing import websocket_urlpatterns
 from realtime.services import notes as note_services
@@ -372,7 +372,7 @@ async def _send(code: str, user, frame: dict) -> dict | int:
 
 def test_every_action_has_an_entry():
     """A new protocol action must be added to the matrix."""
-    assert sorted(HANDLERS) == sorted(EXPECTED_ACTIONS)
+    assert ROOM_ACTIONS == sorted(EXPECTED_ACTIONS)
 
 
 @pytest.fixture
@@ -394,7 +394,7 @@ async def test_action_matrix(world_with_duplicate):
     world = world_with_duplicate
     code = await sync_to_async(lambda: world["room"].session.code)()
     allowed, refused_at_connect = {}, set()
-    for action in sorted(HANDLERS):
+    for action in ROOM_ACTIONS:
         allowed[action] = set()
         payload = await sync_to_async(_payload)(action, world)
         for role in ROLES:
@@ -407,5 +407,7 @@ async def test_action_matrix(world_with_duplicate):
 
     assert allowed == EXPECTED_ACTIONS
     assert refused_at_connect == {
-        (action, role) for action in HANDLERS for role in ("anonymous", "registered", "moderator_elsewhere")
+        (action, role)
+        for action in ROOM_ACTIONS
+        for role in ("anonymous", "registered", "moderator_elsewhere")
     }

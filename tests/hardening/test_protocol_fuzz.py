@@ -12,7 +12,7 @@ from channels.testing import WebsocketCommunicator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from realtime.actions import HANDLERS
+from realtime.live.actions import ROOM_ACTIONS
 from realtime.models import LiveRoom, Note, NoteReaction, PollVote, Question, QuestionUpvote
 from realtime.routing import websocket_urlpatterns
 from tests.factories import RegistrationFactory, SessionFactory, UserFactory
@@ -55,7 +55,7 @@ FIELDS = [
 ]
 frames = st.fixed_dictionaries(
     {
-        "action": st.sampled_from([*sorted(HANDLERS), "room.resync", "nope", ""]) | json_values,
+        "action": st.sampled_from([*ROOM_ACTIONS, "room.resync", "nope", ""]) | json_values,
         "id": st.text(max_size=70),
     },
     optional={name: field_values for name in FIELDS},
@@ -137,7 +137,7 @@ def test_structured_frames_get_one_reply_and_errors_change_nothing(participant_r
 def test_arbitrary_json_is_refused_cleanly(participant_room, value):
     """Any JSON value that is not an action object gets an error and changes nothing."""
     room, user = participant_room
-    if isinstance(value, dict) and value.get("action") in (*HANDLERS, "room.resync", "ping"):
+    if isinstance(value, dict) and value.get("action") in (*ROOM_ACTIONS, "room.resync", "ping"):
         return
     reply = _check(room, user, {"text_data": json.dumps(value)})
 

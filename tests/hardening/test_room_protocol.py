@@ -19,7 +19,7 @@ from websockets.sync.client import connect
 
 from events.models import Session
 from realtime import selectors
-from realtime.consumers import MAX_FRAME_BYTES
+from realtime.live.protocol import MAX_FRAME_BYTES
 from realtime.models import LiveRoom, Question
 from tests.production import compose_web, production_web, suite_database_url
 from tests.realtime.conftest import next_of_type

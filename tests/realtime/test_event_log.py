@@ -13,7 +13,8 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts.services import user_delete
-from realtime import broadcast, bus, fanout, groups
+from realtime import broadcast, bus, groups
+from realtime.live import fanout
 from realtime.models import LiveRoom, Question, RoomEvent
 from realtime.services import joins, votes
 from realtime.services import questions as question_services

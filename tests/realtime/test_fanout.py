@@ -1,4 +1,4 @@
-"""The hub's Redis subscription (realtime/fanout.py): subscribe on the first join, restore after a loss, close at the end."""
+"""The hub's Redis subscription (realtime/live/fanout.py): subscribe on the first join, restore after a loss, close at the end."""
 
 import asyncio
 import json
@@ -8,7 +8,8 @@ import redis
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from realtime import broadcast, fanout, groups
+from realtime import broadcast, groups
+from realtime.live import fanout
 from realtime.models import LiveRoom
 from tests.factories import SessionFactory
 

@@ -1,18 +1,17 @@
-"""The fan-out's shared frame bytes, and when a socket may be written to directly."""
+"""The fan-out's shared frame bytes, and frames arriving in order."""
 
 import asyncio
 import json
 import threading
-import types
 
 import pytest
 from django.db import connection
 from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
-from realtime import broadcast, fanout, groups
-from realtime.consumers import _direct_protocol
-from realtime.fanout import Outgoing
+from realtime import broadcast, groups
+from realtime.live import fanout
+from realtime.live.fanout import Outgoing
 
 
 def _parse(data: bytes) -> Frame:
@@ -39,28 +38,6 @@ def test_wire_is_the_text_frame_a_server_sends():
 def test_wire_is_built_once():
     outgoing = Outgoing("{}")
     assert outgoing.wire is outgoing.wire
-
-
-class WebSocketsSansIOProtocol:
-    """Stands in for uvicorn's protocol class of that name (only its shape matters)."""
-
-    def __init__(self, extensions):
-        self.conn = types.SimpleNamespace(extensions=extensions)
-        self.transport = object()
-        self.writable = object()
-        self.close_sent = False
-
-    async def send(self, message):
-        raise AssertionError("not used here")
-
-
-def test_direct_writes_only_for_uncompressed_uvicorn_sockets():
-    async def plain_send(message):
-        raise AssertionError("not used here")
-
-    assert _direct_protocol(WebSocketsSansIOProtocol([]).send) is not None
-    assert _direct_protocol(WebSocketsSansIOProtocol(["permessage-deflate"]).send) is None
-    assert _direct_protocol(plain_send) is None
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,7 +6,8 @@ import pytest
 import redis
 from channels.layers import get_channel_layer
 
-from realtime import bus, fanout, groups
+from realtime import bus, groups
+from realtime.live import fanout
 from trialoog.env import channel_layers
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -144,7 +144,8 @@ async def test_a_malformed_session_cookie_spoils_nobody_elses_join(live_room, ma
     from channels.sessions import CookieMiddleware
     from channels.testing import WebsocketCommunicator
 
-    from realtime import fanout, groups
+    from realtime import groups
+    from realtime.live import fanout
     from realtime.routing import websocket_urlpatterns
 
     person = await database_sync_to_async(lambda: make_participant(live_room))()

@@ -103,7 +103,7 @@ ASGI_THREADS = env_int("ASGI_THREADS", DB_POOL_MAX_SIZE)
 
 REDIS_URL = os.environ.get("REDIS_URL") or None
 CHANNEL_LAYERS = channel_layers(REDIS_URL)
-# The live rooms' fan-out (realtime/fanout.py): one PUBLISH per frame, one SUBSCRIBE per room and
+# The live rooms' fan-out (realtime/live/fanout.py): one PUBLISH per frame, one SUBSCRIBE per room and
 # process, on channels named FANOUT_PREFIX + group. Without Redis this process is the whole world.
 FANOUT_REDIS_URL = REDIS_URL
 FANOUT_PREFIX = "trialoog:fanout:"
@@ -212,6 +212,11 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 LENS_MIN_GROUP = max(2, int(os.environ.get("LENS_MIN_GROUP", "3")))
 # Open sockets one person may have in one live room (tabs, phone and laptop); the next is refused (4429).
 ROOM_MAX_SOCKETS_PER_PERSON = max(1, int(os.environ.get("ROOM_MAX_SOCKETS_PER_PERSON", "5")))
+# Room frames written straight to uvicorn's transport, built once per broadcast (realtime/live/direct.py).
+ROOM_DIRECT_WRITES = env_bool("ROOM_DIRECT_WRITES", True)
+# A socket more than this many bytes behind (buffered by the server and its kernel) loses its backlog
+# and gets a fresh snapshot once it reads again (realtime/live/member.py).
+ROOM_SLOW_CLIENT_BYTES = max(16 * 1024, int(os.environ.get("ROOM_SLOW_CLIENT_BYTES", str(256 * 1024))))
 
 # The room event log (realtime/models/events.py): frames are kept ROOM_EVENT_RETENTION_SECONDS for
 # servers and clients to replay a gap from, at most ROOM_EVENT_KEEP per room and stream.

@@ -1,10 +1,12 @@
 """
-Room actions: one small sync function per action, called from the consumer in a worker thread.
+Room actions: the registry `ACTIONS`, and one small sync function per action run in a database thread.
 
-Each takes the acting user, the room and the raw frame; checks the frame's
-shape with the same form the HTML views use; calls one service; returns
-extra fields for the ack. Errors are raised as ValidationError or
-PermissionDenied and turned into error frames by the consumer.
+Each handler takes the acting user, the room and the raw frame; checks the
+frame's shape with the same form the HTML views use; calls one service;
+returns extra fields for the ack. Errors are raised as ValidationError,
+PermissionDenied or ObjectDoesNotExist and become error frames in one place
+(`protocol.error_frame`). Votes are not handled one by one: their rows parse
+the frame and the group commit writes many people's together.
 """
 
 from django import forms
@@ -30,6 +32,7 @@ from realtime.forms import (
     ToggleForm,
     form_errors,
 )
+from realtime.live.protocol import Batch, RoomAction, registry
 from realtime.models import Action, LiveRoom, Note, Phase, Poll, Question
 from realtime.services import notes as note_services
 from realtime.services import polls as poll_services
@@ -318,49 +321,51 @@ def projector_mode(*, user, room, data):
     return {"mode": mode}
 
 
-# Votes of many people are written together (realtime/groupcommit.py): name -> (kind, parse, ack).
-BATCHED = {
-    "question.upvote": ("upvotes", upvote_parse, upvote_ack),
-    "poll.vote": ("poll_votes", vote_parse, vote_ack),
-}
+ACTIONS = registry(
+    [
+        # The socket's own: answered by the consumer, a projector may send them.
+        RoomAction("ping", projector=True, shared_limit=False),
+        RoomAction("room.resync", projector=True, shared_limit=False, resync_bucket=True),
+        # Votes of many people are written together (realtime/groupcommit.py).
+        RoomAction("question.upvote", batch=Batch("upvotes", upvote_parse, upvote_ack), shared_limit=False),
+        RoomAction("poll.vote", batch=Batch("poll_votes", vote_parse, vote_ack), shared_limit=False),
+        RoomAction("question.ask", ask),
+        RoomAction("question.unvote", unvote),
+        RoomAction("question.withdraw", withdraw),
+        *(
+            RoomAction(f"question.{step}", _moderate(step))
+            for step in ("approve", "reject", "hide", "answer", "reopen")
+        ),
+        RoomAction("question.edit", edit),
+        RoomAction("question.pin", pin),
+        RoomAction("question.unpin", unpin),
+        RoomAction("room.open", _set_open(True)),
+        RoomAction("room.close", _set_open(False)),
+        RoomAction("room.premoderation", premoderation),
+        RoomAction("poll.create", poll_create),
+        RoomAction("poll.open", _poll_step(poll_services.poll_open)),
+        RoomAction("poll.close", _poll_step(poll_services.poll_close)),
+        RoomAction("poll.reveal", _poll_step(poll_services.poll_reveal)),
+        RoomAction(
+            "poll.hide",
+            _poll_step(lambda user, poll: poll_services.poll_reveal(user=user, poll=poll, revealed=False)),
+        ),
+        RoomAction("poll.show_live", poll_show_live),
+        RoomAction("note.add", note_add),
+        RoomAction("note.react", note_react),
+        *(
+            RoomAction(f"note.{step}", _curate(step))
+            for step in ("approve", "hide", "common_ground", "not_agreed", "unmark")
+        ),
+        RoomAction("note.edit", note_edit),
+        RoomAction("note.merge", note_merge),
+        RoomAction("action.save", action_save),
+        RoomAction("phase.set", phase_set),
+        RoomAction("phase.next", phase_next),
+        RoomAction("phase.save", phase_save),
+        RoomAction("room.projector_mode", projector_mode),
+    ]
+)
 
-HANDLERS = {
-    "question.ask": ask,
-    "question.unvote": unvote,
-    "question.withdraw": withdraw,
-    "question.approve": _moderate("approve"),
-    "question.reject": _moderate("reject"),
-    "question.hide": _moderate("hide"),
-    "question.answer": _moderate("answer"),
-    "question.reopen": _moderate("reopen"),
-    "question.edit": edit,
-    "question.pin": pin,
-    "question.unpin": unpin,
-    "room.open": _set_open(True),
-    "room.close": _set_open(False),
-    "room.premoderation": premoderation,
-    "poll.create": poll_create,
-    "poll.open": _poll_step(poll_services.poll_open),
-    "poll.close": _poll_step(poll_services.poll_close),
-    "poll.reveal": _poll_step(poll_services.poll_reveal),
-    "poll.hide": _poll_step(
-        lambda user, poll: poll_services.poll_reveal(user=user, poll=poll, revealed=False)
-    ),
-    "poll.show_live": poll_show_live,
-    "note.add": note_add,
-    "note.react": note_react,
-    "note.approve": _curate("approve"),
-    "note.hide": _curate("hide"),
-    "note.common_ground": _curate("common_ground"),
-    "note.not_agreed": _curate("not_agreed"),
-    "note.unmark": _curate("unmark"),
-    "note.edit": note_edit,
-    "note.merge": note_merge,
-    "action.save": action_save,
-    "phase.set": phase_set,
-    "phase.next": phase_next,
-    "phase.save": phase_save,
-    "room.projector_mode": projector_mode,
-}
-# The batched actions are known actions too; the consumer sends them through the group commit.
-HANDLERS.update(BATCHED)
+# The actions that change the room (everything but the socket's own ping and resync).
+ROOM_ACTIONS = sorted(name for name, action in ACTIONS.items() if not action.projector)
