@@ -79,8 +79,9 @@ async def test_redis_outage_keeps_forms_working_and_loses_nothing(
 
 class BackoffClient:
     """
-    Reconnects as static/js/room.js does: after a close, wait a random time in [delay/2, delay], where delay
-    is 1 s doubling per failed attempt up to 30 s, and start again from 1 s once a socket opens.
+    Reconnects as the old static/js/room.js did: after a close, wait a random time in [delay/2, delay], where
+    delay is 1 s doubling per failed attempt up to 30 s, and start again from 1 s once a socket opens (the
+    client now starts again only after a socket stayed open 10 s; the server's refusal must suffice alone).
     """
 
     def __init__(self, url: str, origin: str, cookie: str):
