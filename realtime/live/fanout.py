@@ -31,6 +31,7 @@ import redis.asyncio
 from channels.db import database_sync_to_async
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from websockets.frames import Frame, Opcode
 
 from realtime import broadcast, bus, groups
 
@@ -61,8 +62,6 @@ class Outgoing:
     def wire(self) -> bytes:
         """The unmasked, uncompressed text frame a server sends: the same bytes for every socket."""
         if self._wire is None:
-            from websockets.frames import Frame, Opcode
-
             self._wire = Frame(Opcode.TEXT, self.text.encode()).serialize(mask=False)
         return self._wire
 
