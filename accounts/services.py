@@ -345,8 +345,9 @@ def user_delete(*, user: User) -> None:
 
     session_ids = session_ids_with_person(user=user)
     report_person_erase(user=user, session_ids=session_ids)
-    action_owner_erase(user=user, session_ids=session_ids)
+    # First the frames that may carry the name, then the erasure's own frames (action.saved without it).
     room_events_forget(session_ids=session_ids)
+    action_owner_erase(user=user, session_ids=session_ids)
     for registration in Registration.objects.filter(user=user).select_related("event"):
         registration_cancel(user=user, event=registration.event)
     user_sessions_delete(user=user)

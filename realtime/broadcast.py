@@ -13,8 +13,9 @@ dies after the commit and before the publish leaves the event in the log, where
 the other servers find it (`events_after`) and deliver it in order. Clients
 therefore see `seq` without gaps and in order.
 
-Moderator-only events are numbered by `mod_seq`, logged the same way and sent
-through the channel layer's moderators group.
+Moderator-only events are numbered by `mod_seq`, logged and sent the same way,
+to the room's moderators group (`groups.moderators`), which only moderators'
+sockets join.
 
 Counter frames (upvote scores, reactions, poll results) are different: they
 carry totals that replace what a client holds, so a lost one is repaired by the
@@ -100,10 +101,7 @@ def publish_counts(room_id: int, event_type: str, *, moderators: bool = False, *
     if row is None:
         return
     text = frame(event_type, **{field: row[0]}, **payload)
-    if moderators:
-        send_message(groups.moderators(room_id), {"type": "room.frame", "text": text})
-    else:
-        bus.publish(groups.room(room_id), bus.sequenced(None, text))
+    bus.publish(groups.moderators(room_id) if moderators else groups.room(room_id), bus.sequenced(None, text))
 
 
 def _log(room_id: int, stream: str, event_type: str, payload: dict) -> int:
@@ -130,17 +128,28 @@ def _log(room_id: int, stream: str, event_type: str, payload: dict) -> int:
 
 
 def _prune(room_id: int, stream: str, seq: int) -> None:
-    """Drop frames past the replay window: older than the retention, or more than ROOM_EVENT_KEEP ago."""
+    """Drop this stream's frames more than ROOM_EVENT_KEEP ago (the room row is locked already)."""
     RoomEvent.objects.filter(room_id=room_id, stream=stream, seq__lte=seq - settings.ROOM_EVENT_KEEP).delete()
+
+
+def events_prune() -> int:
+    """
+    Delete logged frames older than ROOM_EVENT_RETENTION_SECONDS, in every room; return how many.
+
+    Run by every server's hub once a minute (realtime/live/fanout.py) and by
+    `purge_personal_data`, outside any room's transaction.
+    """
     cutoff = timezone.now() - dt.timedelta(seconds=settings.ROOM_EVENT_RETENTION_SECONDS)
-    RoomEvent.objects.filter(created_at__lt=cutoff).delete()
+    deleted, _detail = RoomEvent.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 def _send(room_id: int, stream: str, seq: int, text: str) -> None:
-    if stream == PUBLIC:
-        bus.publish(groups.room(room_id), bus.sequenced(seq, text))
-    else:
-        send_message(groups.moderators(room_id), {"type": "room.frame", "text": text})
+    group = groups.room(room_id) if stream == PUBLIC else groups.moderators(room_id)
+    bus.publish(group, bus.sequenced(seq, text))
+
+
+_sending: set = set()
 
 
 def send_message(group: str, message: dict) -> None:
@@ -150,7 +159,9 @@ def send_message(group: str, message: dict) -> None:
     except RuntimeError:
         loop = None
     if loop is not None:
-        loop.create_task(get_channel_layer().group_send(group, message))
+        task = loop.create_task(get_channel_layer().group_send(group, message))
+        _sending.add(task)  # a task nobody references may be collected before it ran
+        task.add_done_callback(_sending.discard)
     else:
         async_to_sync(get_channel_layer().group_send)(group, message)
 
@@ -159,27 +170,31 @@ def send_message(group: str, message: dict) -> None:
 
 
 def events_after(
-    *, room_id: int, stream: str = PUBLIC, after: int, limit: int
+    *, room_id: int, stream: str = PUBLIC, after: int, limit: int, upto: int | None = None
 ) -> list[tuple[int, str]] | None:
     """
-    The logged frames of a room's stream after `after`, as (seq, text) in order; None when they are not all there.
+    The logged frames of a room's stream after `after` (up to `upto`), as (seq, text) in order; None when they are not all there.
 
-    None means the gap is larger than `limit` or reaches past the replay
-    window: the caller sends a fresh snapshot instead.
+    None means the gap is larger than `limit`, or the log no longer holds
+    every frame from `after + 1` (to `upto`, when given: the committed seq the
+    caller knows of): the caller sends a fresh snapshot instead.
     """
-    rows = list(
-        RoomEvent.objects.filter(room_id=room_id, stream=stream, seq__gt=after)
-        .order_by("seq")
-        .values_list("seq", "frame")[: limit + 1]
-    )
-    if len(rows) > limit or (rows and rows[0][0] != after + 1):
+    if upto is not None and upto - after > limit:
+        return None
+    rows = RoomEvent.objects.filter(room_id=room_id, stream=stream, seq__gt=after).order_by("seq")
+    if upto is not None:
+        rows = rows.filter(seq__lte=upto)
+    rows = list(rows.values_list("seq", "frame")[: limit + 1])
+    if len(rows) > limit or any(seq != after + 1 + index for index, (seq, _text) in enumerate(rows)):
+        return None
+    if upto is not None and (rows[-1][0] if rows else after) != upto:
         return None
     return rows
 
 
-def room_seqs(*, room_ids) -> dict[int, int]:
-    """The last committed public `seq` of each room."""
-    return dict(LiveRoom.objects.filter(pk__in=list(room_ids)).values_list("pk", "seq"))
+def room_seqs(*, room_ids, stream: str = PUBLIC) -> dict[int, int]:
+    """The last committed `seq` (or `mod_seq`) of each room."""
+    return dict(LiveRoom.objects.filter(pk__in=list(room_ids)).values_list("pk", _COUNTERS[stream]))
 
 
 # --- access control: sockets follow logouts and role changes at once ---------------------------

@@ -47,9 +47,12 @@ def _key(secret: str) -> bytes:
     return hashlib.sha256(f"trialoog-login-group:{secret}".encode()).digest()
 
 
-def room_id_of(group: str) -> int:
-    """The room of a `room(room_id)` group name."""
-    prefix, _dot, room_id = group.partition(".")
-    if prefix != "room" or not room_id.isdigit():
-        raise ValueError(f"not a room group: {group!r}")
-    return int(room_id)
+def stream_of(group: str) -> tuple[int, str]:
+    """The room and the stream ("public" or "moderators") of a `room()` or `moderators()` group name."""
+    parts = group.split(".")
+    if len(parts) in (2, 3) and parts[0] == "room" and parts[1].isdigit():
+        if len(parts) == 2:
+            return int(parts[1]), "public"
+        if parts[2] == "mod":
+            return int(parts[1]), "moderators"
+    raise ValueError(f"not a room stream group: {group!r}")

@@ -11,6 +11,7 @@ from accounts.models import KamerlidInvitation, User
 from events.models import Event, Registration, SessionSignup
 from mail.services import outbox_purge
 from realtime.services.opinions import event_opinions_unlink
+from realtime.services.rooms import room_events_forget
 
 
 class EventNotOver(Exception):
@@ -27,7 +28,8 @@ def personal_data_purge(*, event: Event, now=None) -> dict[str, int]:
     of everyone who had an account by the end of the event day but never
     registered for any event; cancelled registrations and sign-ups; Kamerlid
     invitations that were used or expired; and outbox emails past their
-    retention (`outbox_purge`). Destroys the event's vote salt and rewrites its votes,
+    retention (`outbox_purge`) and the replay logs of its rooms
+    (`room_events_forget`). Destroys the event's vote salt and rewrites its votes,
     upvotes and reactions, so no one can link them to a person any more
     (realtime/services/opinions.py). Safe to run again: a second run
     removes nothing. Raises EventNotOver before the event day has ended.
@@ -68,5 +70,7 @@ def personal_data_purge(*, event: Event, now=None) -> dict[str, int]:
         "cancelled_registrations": registrations,
         "kamerlid_invitations": invitations,
         "outbox": outbox_purge(now=now),
+        # The rooms' replay logs: the day is over, nobody replays; frames may carry names.
+        "room_events": room_events_forget(session_ids=set(event.sessions.values_list("pk", flat=True))),
         **event_opinions_unlink(event=event),
     }

@@ -162,9 +162,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self._leave_hub()  # refused: it hears nothing of this room
             return joined
         self.access_groups = self._access_groups()
+        if self.role == "moderator":
+            # The moderators' stream comes through the hub too: in mod_seq order, gaps filled from the log.
+            # Events between the snapshot and this join show as a gap: the console resyncs.
+            await self.hub.join(groups.moderators(room_id), self.member)
         # Concurrently, not one Redis round trip after the other; a channel layer that is down fails here.
         await asyncio.gather(
-            *(self.channel_layer.group_add(group, self.channel_name) for group in self._layer_groups())
+            *(self.channel_layer.group_add(group, self.channel_name) for group in self.access_groups)
         )
         return joined
 
@@ -184,6 +188,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     def _leave_hub(self) -> None:
         if self.hub is not None:
             self.hub.leave(self.group, self.member)
+            if self.room_id is not None:
+                self.hub.leave(groups.moderators(self.room_id), self.member)  # a no-op when not in it
             self.hub = None
         self.member.stop()
 
@@ -199,10 +205,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
             names.append(groups.login(self._session_key()))
         return names
 
-    def _layer_groups(self) -> list[str]:
-        stream = [groups.moderators(self.room.pk)] if self.role == "moderator" else []
-        return self.access_groups + stream
-
     async def disconnect(self, code):
         self._leave_hub()
         for task in tuple(self.tasks):
@@ -211,10 +213,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         try:
             await asyncio.gather(
-                *(
-                    self.channel_layer.group_discard(group, self.channel_name)
-                    for group in self._layer_groups()
-                )
+                *(self.channel_layer.group_discard(group, self.channel_name) for group in self.access_groups)
             )
         except Exception:  # noqa: BLE001 - Redis is away; channels_redis expires the memberships
             logger.warning("leaving the channel-layer groups failed for %s", self.channel_name)
@@ -252,7 +251,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 await self._ping(action_id)
                 return
             if action.name == "room.resync":
-                await self._send_text(await self._snapshot_text())
+                # Through the member: frames that arrive meanwhile follow the snapshot, never precede it.
+                self.member.resync()
                 return
             if action.shared_limit:
                 wait = await rooms.db(ratelimit.room_action_hit)(user_id=self.user.pk)
@@ -296,10 +296,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         user = None if self.role == "projector" else self.user
         return await groupcommit.for_loop("snapshots").submit(self.room.pk, (user, self.role))
 
-    # --- channel-layer events (realtime/receivers.py, the moderator stream) ---------------------
-
-    async def room_frame(self, event):
-        await self.send(text_data=event["text"])
+    # --- channel-layer events (realtime/receivers.py: logouts, role changes, a new projector link) ---
 
     async def access_close(self, event):
         """A logout, a revoked login or a reset projector link: this socket may no longer listen."""
@@ -324,9 +321,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if role is None:
             await self.close(code=4403)
             return
+        if self.hub is None:
+            return  # closed meanwhile
         if role == "moderator":
-            await self.channel_layer.group_add(groups.moderators(self.room.pk), self.channel_name)
+            await self.hub.join(groups.moderators(self.room.pk), self.member)
         else:
-            await self.channel_layer.group_discard(groups.moderators(self.room.pk), self.channel_name)
+            self.hub.leave(groups.moderators(self.room.pk), self.member)
         self.role = role
         self.member.resync()  # the snapshot of the new role replaces what the old one showed

@@ -45,6 +45,8 @@ REORDER_WAIT = 0.2
 CHECK_INTERVAL = 2.0
 # At most this many frames are read back from the log to fill a gap; past that members resync.
 REPAIR_LIMIT = 500
+# Every this many checks (once a minute) the hub also drops logged frames past their retention.
+PRUNE_EVERY_CHECKS = 30
 # No error is retried inside redis-py (see _Subscriber).
 _NO_RETRY = Retry(NoBackoff(), 0, supported_errors=())
 
@@ -103,28 +105,47 @@ class Hub:
         self.loop = loop
         self.groups: dict[str, set] = {}
         self.last: dict[str, int] = {}  # per group: the last seq handed on
+        self.baselines: dict[str, asyncio.Future] = {}  # per group: its first `last`, read once subscribed
         self.held: dict[str, dict[int, str]] = {}  # per group: frames that arrived ahead of their turn
         self.repairs: dict[str, asyncio.Task] = {}
         self.behind: dict[str, int] = {}  # per group: the committed seq the previous check found missing
         self.checker: asyncio.Task | None = None
+        self.checks = 0
         config = bus.redis_config()
         self.subscriber = _Subscriber(self, *config) if config else None
 
     async def join(self, group: str, member) -> None:
-        """Add a member (anything with `deliver(outgoing)` and `resync()`); subscribe first if needed."""
+        """
+        Add a member (anything with `deliver(outgoing)` and `resync()`); subscribe first if needed.
+
+        Returns once frames of the group reach the member in order: subscribed,
+        and the group's baseline (the committed seq when the subscription was
+        confirmed) read. Whatever committed before that is in the snapshot the
+        member gets next; whatever commits after arrives.
+        """
         members = self.groups.get(group)
-        new = members is None
-        if new:
+        if members is None:
             members = self.groups[group] = set()
         members.add(member)
         if self.subscriber is not None:
             await self.subscriber.subscribe(group)
-        if new and group in self.groups:
-            # Subscribed first: whatever commits from now on arrives, and what committed before is
-            # in the snapshot the member gets next.
-            room_id = groups.room_id_of(group)
-            seqs = await _db(broadcast.room_seqs)(room_ids=[room_id])
+        if group not in self.groups:
+            return  # left meanwhile
+        baseline = self.baselines.get(group)
+        if baseline is None:
+            baseline = self.baselines[group] = self.loop.create_future()
+            try:
+                room_id, stream = groups.stream_of(group)
+                seqs = await _db(broadcast.room_seqs)(room_ids=[room_id], stream=stream)
+            except BaseException as error:
+                del self.baselines[group]
+                baseline.set_exception(error)
+                baseline.exception()  # retrieved: every joiner sees it raised below
+                raise
             self.last[group] = max(self.last.get(group, 0), seqs.get(room_id, 0))
+            baseline.set_result(None)
+        else:
+            await asyncio.shield(baseline)
         if self.checker is None or self.checker.done():
             self.checker = self.loop.create_task(self._check_forever())
 
@@ -147,6 +168,7 @@ class Hub:
 
     def _forget(self, group: str) -> None:
         self.last.pop(group, None)
+        self.baselines.pop(group, None)
         self.held.pop(group, None)
         self.behind.pop(group, None)
         repair = self.repairs.pop(group, None)
@@ -155,6 +177,8 @@ class Hub:
 
     def deliver(self, group: str, data: str) -> None:
         """Take one frame as published (`sequenced`): hand it on in its turn, or hold it until then."""
+        if group not in self.groups:
+            return  # nobody here listens (without Redis every hub is offered every frame)
         head, _bar, text = data.partition("|")
         if not head:
             self._write(group, text)
@@ -190,19 +214,25 @@ class Hub:
             except Exception:  # noqa: BLE001 - one broken socket must not stop the room
                 logger.exception("fan-out to a member failed")
 
-    def _repair_soon(self, group: str, wait: float) -> None:
+    def _repair_soon(self, group: str, wait: float, upto: int | None = None) -> None:
         if group not in self.repairs:
-            self.repairs[group] = self.loop.create_task(self._repair(group, wait))
+            self.repairs[group] = self.loop.create_task(self._repair(group, wait, upto))
 
-    async def _repair(self, group: str, wait: float) -> None:
-        """Fill the gap before the held frames (or up to the committed seq) from the log."""
+    async def _repair(self, group: str, wait: float, upto: int | None) -> None:
+        """Fill the gap up to the held frames (or up to the committed seq `upto`) from the log."""
         try:
             await asyncio.sleep(wait)
             last = self.last.get(group)
             if last is None or group not in self.groups:
                 return
+            room_id, stream = groups.stream_of(group)
+            held = self.held.get(group)
+            if held:
+                upto = min(held) - 1
+            elif upto is None:
+                upto = (await _db(broadcast.room_seqs)(room_ids=[room_id], stream=stream)).get(room_id, 0)
             rows = await _db(broadcast.events_after)(
-                room_id=groups.room_id_of(group), after=last, limit=REPAIR_LIMIT
+                room_id=room_id, stream=stream, after=last, upto=upto, limit=REPAIR_LIMIT
             )
             if self.last.get(group) != last:
                 return  # frames arrived meanwhile; the next gap (if any) schedules its own repair
@@ -217,8 +247,8 @@ class Hub:
             # again from a fresh snapshot, and go on from the newest frame there is.
             logger.warning("fan-out for %s fell further behind than the log holds; members resync", group)
             held = self.held.pop(group, {})
-            newest = await _db(broadcast.room_seqs)(room_ids=[groups.room_id_of(group)])
-            self.last[group] = max([self.last[group], *held, *newest.values()])
+            newest = await _db(broadcast.room_seqs)(room_ids=[room_id], stream=stream)
+            self.last[group] = max([self.last[group], upto, *held, *newest.values()])
             for member in tuple(self.groups.get(group, ())):
                 member.resync()
         except asyncio.CancelledError:
@@ -236,6 +266,9 @@ class Hub:
             await asyncio.sleep(CHECK_INTERVAL)
             try:
                 await self.check()
+                self.checks += 1
+                if self.checks % PRUNE_EVERY_CHECKS == 0:
+                    await _db(broadcast.events_prune)()
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - a database that is away now is there at the next check
@@ -243,22 +276,26 @@ class Hub:
 
     async def check(self) -> None:
         """
-        Compare each room's committed seq with what was handed on; repair what is still missing since the last check.
+        Compare each group's committed seq with what was handed on; repair what is still missing since the last check.
 
         A frame on its way takes milliseconds; one missing at two checks in a
         row was never published (its server died after the commit) or was lost
         with the subscription.
         """
-        watched = {groups.room_id_of(group): group for group in self.groups if group in self.last}
+        watched = [group for group in self.groups if group in self.last]
         if not watched:
             return
-        committed = await _db(broadcast.room_seqs)(room_ids=list(watched))
-        for room_id, group in watched.items():
-            seq, last = committed.get(room_id, 0), self.last.get(group)
+        committed = {}
+        for stream in {groups.stream_of(group)[1] for group in watched}:
+            rooms = [groups.stream_of(group)[0] for group in watched if groups.stream_of(group)[1] == stream]
+            for room_id, seq in (await _db(broadcast.room_seqs)(room_ids=rooms, stream=stream)).items():
+                committed[(room_id, stream)] = seq
+        for group in watched:
+            seq, last = committed.get(groups.stream_of(group), 0), self.last.get(group)
             if last is None or seq <= last:
                 self.behind.pop(group, None)
             elif self.behind.get(group, seq + 1) <= seq:
-                self._repair_soon(group, 0)
+                self._repair_soon(group, 0, seq)
                 self.behind.pop(group, None)
             else:
                 self.behind[group] = seq

@@ -76,7 +76,9 @@ def catch_up(room: LiveRoom, role: str, resume: Resume | None, cache: dict | Non
         return None
     cache = {} if cache is None else cache
     if resume.seq not in cache:
-        cache[resume.seq] = broadcast.events_after(room_id=room.pk, after=resume.seq, limit=REPLAY_LIMIT)
+        cache[resume.seq] = broadcast.events_after(
+            room_id=room.pk, after=resume.seq, upto=room.seq, limit=REPLAY_LIMIT
+        )
     rows = cache[resume.seq]
     if rows is None:
         return None

@@ -67,6 +67,11 @@ def poll_open(*, user: User, poll: Poll) -> Poll:
     """
     poll = _locked_poll(poll)
     require_moderator(user, poll.room)
+    # Tallied before the first event: from its seq until the commit the room row stays locked.
+    # A reopened poll starts from the totals it closed with (already given with its results).
+    live_totals = (
+        selectors.poll_tally(poll=poll).published(with_breakdown=False) if poll.votes.exists() else None
+    )
     for other in (
         Poll.objects.select_for_update().filter(room=poll.room, state=Poll.State.OPEN).exclude(pk=poll.pk)
     ):
@@ -76,10 +81,7 @@ def poll_open(*, user: User, poll: Poll) -> Poll:
         events.poll_changed(other.pk)
     poll.state = Poll.State.OPEN
     poll.opened_at = poll.opened_at or timezone.now()
-    # A reopened poll starts from the totals it closed with (already given with its results).
-    poll.live_totals = (
-        selectors.poll_tally(poll=poll).published(with_breakdown=False) if poll.votes.exists() else None
-    )
+    poll.live_totals = live_totals
     poll.live_pending = 0
     poll.save(update_fields=["state", "opened_at", "live_totals", "live_pending"])
     room_audit(user=user, room=poll.room_id, action="poll.opened", poll=poll.pk)

@@ -81,8 +81,8 @@ def question_withdraw(*, user: User, question: Question) -> Question:
         return question
     question.status = Question.Status.WITHDRAWN
     question.save(update_fields=["status", "updated_at"])
+    events.question_changed(question.pk)  # reads first: the unpin locks the room row until the commit
     _unpin_if_pinned(question)
-    events.question_changed(question.pk)
     return question
 
 
@@ -110,9 +110,9 @@ def question_moderate(*, user: User, question: Question, action: str) -> Questio
     question.answered_at = timezone.now() if question.status == Question.Status.ANSWERED else None
     question.save(update_fields=["status", "answered_at", "updated_at"])
     room_audit(user=user, room=question.room_id, action=f"question.{action}", question=question.pk)
+    events.question_changed(question.pk)  # reads first: the unpin locks the room row until the commit
     if question.status not in PUBLIC_STATUSES:
         _unpin_if_pinned(question)
-    events.question_changed(question.pk)
     return question
 
 

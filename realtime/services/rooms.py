@@ -55,6 +55,9 @@ def question_pin(*, user: User, room: LiveRoom, question: Question | None) -> Li
     if question is not None:
         if question.room_id != room.pk:
             raise PermissionDenied
+        # The question before the room row, as every question service locks them: no deadlock, and
+        # its status as it is now, not as it was read.
+        question = Question.objects.select_for_update().get(pk=question.pk)
         if question.status not in PUBLIC_STATUSES:
             raise ValidationError(_("Alleen een zichtbare vraag kan worden vastgezet."), code="not_visible")
     LiveRoom.objects.filter(pk=room.pk).update(pinned_question=question)

@@ -5,20 +5,23 @@ missed from the log.
 """
 
 import asyncio
+import datetime as dt
 import json
 
 import pytest
 from channels.db import database_sync_to_async
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.services import user_delete
+from events.services.retention import personal_data_purge
 from realtime import broadcast, bus, groups
 from realtime.live import fanout
 from realtime.models import LiveRoom, Question, RoomEvent
 from realtime.services import joins, votes
 from realtime.services import questions as question_services
-from tests.factories import SessionFactory
+from tests.factories import SessionFactory, at
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -169,6 +172,93 @@ def test_events_after_answers_none_past_the_window(live_room):
     RoomEvent.objects.filter(seq=1).delete()
     assert broadcast.events_after(room_id=live_room.pk, after=0, limit=10) is None  # pruned
     assert broadcast.events_after(room_id=live_room.pk, after=3, limit=10) == []
+    # Knowing the committed seq, an emptied log is no "nothing missed":
+    assert broadcast.events_after(room_id=live_room.pk, after=3, upto=3, limit=10) == []
+    RoomEvent.objects.all().delete()
+    assert broadcast.events_after(room_id=live_room.pk, after=1, upto=3, limit=10) is None
+    assert broadcast.events_after(room_id=live_room.pk, after=1, upto=300, limit=10) is None
+
+
+def test_a_reconnect_after_the_log_was_emptied_gets_a_snapshot(live_room, make_participant):
+    """Frames past retention (or forgotten with an account) are no replay of nothing: a snapshot instead."""
+    asker = make_participant(live_room)
+    room = LiveRoom.objects.get(pk=live_room.pk)
+    left_at = joins.Resume(seq=room.seq, cseq=room.counts_seq, role="participant")
+    question_services.question_ask(user=asker, room=live_room, text="Gemist")
+    RoomEvent.objects.all().delete()
+    room.refresh_from_db()
+
+    assert joins.catch_up(room, "participant", left_at) is None
+
+
+async def test_a_gap_the_log_no_longer_holds_resyncs_the_members_at_the_check(live_room):
+    """Committed seq ahead, its frame pruned: the second check sends every member a fresh snapshot, once."""
+    hub, member = fanout.hub(), Member()
+    group = groups.room(live_room.pk)
+    await hub.join(group, member)
+    try:
+        await database_sync_to_async(_died_after_commit)(live_room.pk)
+        await database_sync_to_async(RoomEvent.objects.all().delete)()
+        await hub.check()
+        await hub.check()
+        await _until(lambda: member.resyncs == 1)
+        await hub.check()
+        await hub.check()
+        await asyncio.sleep(0.1)
+    finally:
+        hub.leave(group, member)
+
+    assert (member.resyncs, member.seqs) == (1, [])
+
+
+async def test_the_moderators_stream_is_repaired_from_the_log_too(live_room):
+    """A moderator-only event committed by a server that died before publishing reaches the moderators."""
+
+    def died_after_commit() -> int:
+        with transaction.atomic():
+            LiveRoom.objects.filter(pk=live_room.pk).update(mod_seq=F("mod_seq") + 1)
+            seq = LiveRoom.objects.get(pk=live_room.pk).mod_seq
+            RoomEvent.objects.create(
+                room_id=live_room.pk, stream="moderators", seq=seq, frame=broadcast.frame("x", mod_seq=seq)
+            )
+        return seq
+
+    hub, moderator, everyone = fanout.hub(), Member(), Member()
+    await hub.join(groups.room(live_room.pk), everyone)
+    await hub.join(groups.moderators(live_room.pk), moderator)
+    try:
+        await database_sync_to_async(died_after_commit)()
+        await hub.check()
+        await hub.check()
+        await _until(lambda: len(moderator.frames) == 1)
+    finally:
+        hub.leave(groups.room(live_room.pk), everyone)
+        hub.leave(groups.moderators(live_room.pk), moderator)
+
+    assert [f["mod_seq"] for f in moderator.frames] == [1]
+    assert everyone.frames == []
+
+
+def test_the_purge_after_the_day_empties_the_replay_logs_of_its_rooms(live_room, make_participant):
+    """personal_data_purge also removes the event's logged frames (they may carry names)."""
+    asker = make_participant(live_room)
+    question_services.question_ask(user=asker, room=live_room, text="Wie betaalt?", show_name=True)
+    event = live_room.session.event
+
+    counts = personal_data_purge(event=event, now=at(12, date=event.date + dt.timedelta(days=1)))
+
+    assert counts["room_events"] == 2  # question.asked and question.changed
+    assert RoomEvent.objects.count() == 0
+
+
+def test_old_frames_are_pruned_by_age(live_room, settings):
+    """events_prune (run by each hub once a minute) drops frames past ROOM_EVENT_RETENTION_SECONDS."""
+    broadcast.publish(live_room.pk, "bench.tick")
+    broadcast.publish(live_room.pk, "bench.tick")
+    RoomEvent.objects.filter(seq=1).update(created_at=timezone.now() - dt.timedelta(hours=2))
+
+    assert broadcast.events_prune() == 1
+    assert list(RoomEvent.objects.values_list("seq", flat=True)) == [2]
 
 
 def test_deleting_an_account_empties_the_replay_log_of_its_rooms(live_room, make_participant):

@@ -37,7 +37,7 @@ def rooms(live_room):
 
 def _tick(group: str) -> int:
     """Commit one public event in the room of `group` (logged, then published); its seq."""
-    return broadcast.publish(groups.room_id_of(group), "bench.tick")
+    return broadcast.publish(groups.stream_of(group)[0], "bench.tick")
 
 
 @pytest.fixture

@@ -85,6 +85,7 @@ function start(data, root) {
         // The events missed while away came first, in order; the state is current again.
         resyncing = false;
         ready();
+        if (message.seq !== state.seq) requestResync(); // never expected: then a snapshot settles it
         return;
       case "ack":
       case "error":
