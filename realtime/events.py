@@ -31,7 +31,7 @@ PRESENCE_INTERVAL = 1.0
 
 
 def on_commit(fn, *args, **kwargs) -> None:
-    """Schedule a coalesced counter frame (`score_changed` and the like) for after the commit."""
+    """Run `fn` after the commit (a coalesced counter frame such as `score_changed`, or closing sockets)."""
     transaction.on_commit(lambda: fn(*args, **kwargs), robust=True)
 
 

@@ -8,6 +8,9 @@ The live edge: WebSocket sockets of the live rooms, on top of the domain core in
 - `direct`: uvicorn's direct write, the one place that reaches past ASGI;
 - `rooms`: the room behind a join code, and the edge's other lookups.
 
-The edge imports the core (services, selectors, groupcommit, fanout,
-broadcast), never the other way round. See docs/realtime-protocol.md.
+- `fanout`: the per-process hub, one Redis subscription per room, frames in order, gaps from the log.
+
+With `realtime.groupcommit` and `realtime.routing` this is the edge. It imports
+the core (services, selectors, snapshots, events, broadcast, bus), never the
+other way round (docs/architecture.md). See docs/realtime-protocol.md.
 """

@@ -15,7 +15,7 @@ object, so it is kept to this module and to what was checked:
 - any exception, here or on a later write, sends that socket back to the
   ASGI `send` for good (the member drops its `Direct`).
 
-`tests/realtime/test_direct_writes.py` starts the compose command and asserts
+`tests/realtime/live/test_direct.py` starts the compose command and asserts
 that the fast path is taken there. Everything else (daphne, Channels' test
 communicator) uses `send`.
 """

@@ -13,11 +13,13 @@ other Redis client of the site). `publish()` does one Redis
 PUBLISH of the already serialized frame; every process that has people in the
 room receives it once and writes the same string to each local socket.
 
-Redis pub/sub delivers at most once. That is safe because public frames carry
-the room's `seq`: a client that sees a gap asks for a fresh `room.snapshot`.
-When the subscription connection drops, every local member gets a snapshot
-after it is restored. Without Redis (the in-memory layer of the demo) the
-hubs of this process are the whole world and frames go to them directly.
+Redis pub/sub delivers at most once. That is safe because the room's frames
+carry `seq` (the moderators' `mod_seq`) and are kept in the room's event log:
+the hub hands them on in order and reads what it missed from the log (see
+`Hub`), also after the subscription connection dropped and was restored. Only
+when the log no longer holds the gap do the members get a fresh snapshot.
+Publishing is the core's half (realtime/bus.py); without Redis (the in-memory
+layer of the demo) bus.publish hands frames to the hubs of this process.
 """
 
 from __future__ import annotations
@@ -321,7 +323,8 @@ class _Subscriber:
     confirmed. redis-py's own retries are off: it would reconnect and
     resubscribe without telling, and frames published meanwhile would be
     lost unnoticed. Here a lost connection is reopened after RECONNECT_DELAY,
-    every group subscribed again, and then every member resynced.
+    every group subscribed again, and then every group's gap filled from the
+    log (`Hub.resync_all`).
     """
 
     def __init__(self, hub: Hub, url: str, prefix: str):
