@@ -10,6 +10,7 @@ LABELS = {
     "cancelled_registrations": "afgemelde aanmeldingen",
     "kamerlid_invitations": "gebruikte of verlopen Kamerlid-uitnodigingen",
     "outbox": "verstuurde of mislukte e-mails ouder dan de bewaartermijn",
+    "room_events": "bewaarde live-berichten van de zalen (om gemiste berichten opnieuw te sturen)",
     "vote_salt": "stemsleutel van het evenement (niemand kan stemmen nog aan personen koppelen)",
     "unlinked_opinions": "stemmen, steunbetuigingen en reacties opnieuw opgeslagen zonder code (tellen mee)",
 }
