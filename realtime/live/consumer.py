@@ -5,8 +5,9 @@ The WebSocket consumers: connect, receive, disconnect. See docs/realtime-protoco
 the registry (realtime/live/actions.py) and runs it as a task, so the socket
 keeps being read while an action waits on the database: uvicorn reads the
 client's keepalive pongs only when the application reads. At most
-MAX_IN_FLIGHT actions of one socket run at once; past that the answer is
-`rate_limited`. Acks may therefore come in another order than the actions.
+MAX_IN_FLIGHT actions of one socket run at once; the next one waits, unread,
+until one of them is done (back-pressure). Acks may therefore come in another
+order than the actions.
 
 Room frames do not pass through here: the hub hands them to the socket's
 member (realtime/live/member.py).
@@ -229,14 +230,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
             action_id = protocol.frame_id(content)
             protocol.require_id(content)
             action = protocol.lookup(ACTIONS, content, role=self.role)
-            if len(self.tasks) >= MAX_IN_FLIGHT:
-                raise protocol.rate_limited(1)
             wait = self.buckets.take() or (self.resync_bucket.take() if action.resync_bucket else None)
             if wait:
                 raise protocol.rate_limited(wait)
         except Exception as error:  # noqa: BLE001 - every refusal is an error frame (protocol.error_frame)
             await self._reply(protocol.error_frame(action_id, error))
             return
+        while len(self.tasks) >= MAX_IN_FLIGHT:
+            # Back-pressure, not refusal: this socket is not read until one of its actions is done
+            # (a crowd voting faster than the database stores is slowed, not answered with errors).
+            await asyncio.wait(set(self.tasks), return_when=asyncio.FIRST_COMPLETED)
         self._spawn(self._answer(action, content, action_id))
 
     def _spawn(self, coroutine) -> None:
