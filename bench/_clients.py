@@ -48,6 +48,7 @@ class Client:
             False  # reconnect saying where it left off, as room.js does (room.resumed or a snapshot)
         )
         self.snapshot_at = None
+        self.resumed = False  # the last (re)connect ended in room.resumed, not a snapshot
         self.snapshot_event = asyncio.Event()
         self.pending: dict[str, float] = {}
         self.gaps = 0
@@ -109,6 +110,7 @@ class Client:
                 w.frames[kind] += 1
                 seq = frame.get("seq")
                 if kind == "room.snapshot" or kind == "room.resumed":
+                    self.resumed = kind == "room.resumed"
                     self.seq = seq
                     self.cseq = frame.get("cseq")
                     self.snapshot_event.set()
@@ -211,6 +213,7 @@ class Worker:
             failures["gave up (phase time limit)"] += len(late)
         return {
             "connected": sum(1 for c in clients if c.snapshot_event.is_set() and c.ws is not None),
+            "resumed": sum(1 for c in clients if c.resumed and c.ws is not None),
             "seconds": time.monotonic() - start,
             "hist": hist,
             "failures": failures,

@@ -135,6 +135,7 @@ def open_summary(results: list[dict], cpu) -> dict:
         "seconds": max(r["seconds"] for r in results),
         "snapshot_ms": hist_pct(merge_hists(r["hist"] for r in results)),
         "failures": merge_counts(results, "failures"),
+        "resumed": sum(r.get("resumed", 0) for r in results),
         "server_cpu": cpu.stop(),
     }
 
@@ -357,7 +358,8 @@ def print_report(reports: list[dict], args) -> None:
             print(f"votes in the database: {v['check']}; server CPU {v['server_cpu']:.0%}")
         rc = r["reconnect"]
         print(
-            f"mass reconnect: {rc['resynced']}/{r['clients']} resynced in {rc['seconds']:.2f}s; snapshot ms "
+            f"mass reconnect: {rc['resynced']}/{r['clients']} resynced ({rc['resumed']} from the log) in "
+            f"{rc['seconds']:.2f}s; snapshot ms "
             f"{fmt(rc['snapshot_ms'])}; failures {rc['failures']}; server CPU {rc['server_cpu']:.0%}"
         )
     if len(reports) == 2:
