@@ -92,30 +92,33 @@ def publish_counts(room_id: int, event_type: str, *, moderators: bool = False, *
     """
     column, field = ("mod_counts_seq", "mod_cseq") if moderators else ("counts_seq", "cseq")
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE realtime_liveroom SET {column} = {column} + 1 WHERE id = %s RETURNING {column}",  # noqa: S608 - one of two names
-                [room_id],
-            )
-            row = cursor.fetchone()
-    if row is None:
+        number = _take_next(room_id, column)
+    if number is None:
         return
-    text = frame(event_type, **{field: row[0]}, **payload)
+    text = frame(event_type, **{field: number}, **payload)
     bus.publish(groups.moderators(room_id) if moderators else groups.room(room_id), bus.sequenced(None, text))
 
 
+_NUMBERED = {"seq", "mod_seq", "counts_seq", "mod_counts_seq"}
+
+
+def _take_next(room_id: int, column: str) -> int | None:
+    """Add one to the room's counter `column` and return it (None: no such room); the row stays locked."""
+    assert column in _NUMBERED
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE realtime_liveroom SET {column} = {column} + 1 WHERE id = %s RETURNING {column}",  # noqa: S608 - column from _NUMBERED
+            [room_id],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def _log(room_id: int, stream: str, event_type: str, payload: dict) -> int:
-    column = _COUNTERS[stream]
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE realtime_liveroom SET {column} = {column} + 1 WHERE id = %s RETURNING {column}",  # noqa: S608 - column from _COUNTERS
-                [room_id],
-            )
-            row = cursor.fetchone()
-        if row is None:
+        seq = _take_next(room_id, _COUNTERS[stream])
+        if seq is None:
             return 0
-        seq = row[0]
         text = frame(event_type, **({"seq": seq} if stream == PUBLIC else {"mod_seq": seq}), **payload)
         RoomEvent.objects.create(room_id=room_id, stream=stream, seq=seq, frame=text)
         if seq % PRUNE_EVERY == 0:

@@ -284,16 +284,18 @@ class Hub:
         row was never published (its server died after the commit) or was lost
         with the subscription.
         """
-        watched = [group for group in self.groups if group in self.last]
+        watched = {group: groups.stream_of(group) for group in self.groups if group in self.last}
         if not watched:
             return
+        rooms_by_stream: dict[str, list[int]] = {}
+        for room_id, stream in watched.values():
+            rooms_by_stream.setdefault(stream, []).append(room_id)
         committed = {}
-        for stream in {groups.stream_of(group)[1] for group in watched}:
-            rooms = [groups.stream_of(group)[0] for group in watched if groups.stream_of(group)[1] == stream]
+        for stream, rooms in rooms_by_stream.items():
             for room_id, seq in (await _db(broadcast.room_seqs)(room_ids=rooms, stream=stream)).items():
                 committed[(room_id, stream)] = seq
-        for group in watched:
-            seq, last = committed.get(groups.stream_of(group), 0), self.last.get(group)
+        for group, key in watched.items():
+            seq, last = committed.get(key, 0), self.last.get(group)
             if last is None or seq <= last:
                 self.behind.pop(group, None)
             elif self.behind.get(group, seq + 1) <= seq:
