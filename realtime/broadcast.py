@@ -28,14 +28,11 @@ Every frame carries `ts`, the server's send time (Unix seconds), so clients and
 benchmarks can measure delivery latency on one clock.
 """
 
-import asyncio
 import datetime as dt
 import json
 import logging
 import time
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -96,7 +93,7 @@ def publish_counts(room_id: int, event_type: str, *, moderators: bool = False, *
     if number is None:
         return
     text = frame(event_type, **{field: number}, **payload)
-    bus.publish(groups.moderators(room_id) if moderators else groups.room(room_id), bus.sequenced(None, text))
+    bus.publish(groups.moderators(room_id) if moderators else groups.room(room_id), bus.counted(number, text))
 
 
 _NUMBERED = {"seq", "mod_seq", "counts_seq", "mod_counts_seq"}
@@ -152,21 +149,17 @@ def _send(room_id: int, stream: str, seq: int, text: str) -> None:
     bus.publish(group, bus.sequenced(seq, text))
 
 
-_sending: set = set()
+def send_access(to: str, message: dict) -> None:
+    """
+    Send an access message (`access.close`, `access.recheck`) to the room sockets addressed by `to`, in every process.
 
-
-def send_message(group: str, message: dict) -> None:
-    """Send a channel-layer message to a group from sync code, or from the event loop without waiting."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        loop = None
-    if loop is not None:
-        task = loop.create_task(get_channel_layer().group_send(group, message))
-        _sending.add(task)  # a task nobody references may be collected before it ran
-        task.add_done_callback(_sending.discard)
-    else:
-        async_to_sync(get_channel_layer().group_send)(group, message)
+    `to` is a `groups.person`, `groups.login` or `groups.projectors` name. All
+    such messages share one fan-out channel (`groups.ACCESS`), which every
+    process with room sockets listens to; its hub hands each message to the
+    sockets that watch that address. They are rare (a logout, a role change),
+    so no socket needs a Redis subscription or channel-layer group of its own.
+    """
+    bus.publish(groups.ACCESS, bus.sequenced(None, json.dumps({**message, "to": to})))
 
 
 # --- reading the log back -------------------------------------------------------------------------
@@ -200,6 +193,12 @@ def room_seqs(*, room_ids, stream: str = PUBLIC) -> dict[int, int]:
     return dict(LiveRoom.objects.filter(pk__in=list(room_ids)).values_list("pk", _COUNTERS[stream]))
 
 
+def room_counts(*, room_ids, stream: str = PUBLIC) -> dict[int, int]:
+    """The number of the last counter frame sent to each room's stream (`counts_seq` or `mod_counts_seq`)."""
+    column = "counts_seq" if stream == PUBLIC else "mod_counts_seq"
+    return dict(LiveRoom.objects.filter(pk__in=list(room_ids)).values_list("pk", column))
+
+
 # --- access control: sockets follow logouts and role changes at once ---------------------------
 
 CLOSE_LOGGED_OUT = 4401
@@ -208,19 +207,17 @@ CLOSE_FORBIDDEN = 4403
 
 def sockets_close_login(*, session_key: str) -> None:
     """Close every room socket opened with this login session (it logged out): close code 4401."""
-    send_message(groups.login(session_key), {"type": "access.close", "code": CLOSE_LOGGED_OUT})
+    send_access(groups.login(session_key), {"type": "access.close", "code": CLOSE_LOGGED_OUT})
 
 
 def sockets_close_person(*, user_id: int) -> None:
     """Close every room socket of this person (all their sessions ended): close code 4401."""
-    send_message(groups.person(user_id), {"type": "access.close", "code": CLOSE_LOGGED_OUT})
+    send_access(groups.person(user_id), {"type": "access.close", "code": CLOSE_LOGGED_OUT})
 
 
 def projectors_close(room_id: int, token: str) -> None:
     """Close the room's projector sockets that do not use the link `token` (it was reset): close code 4403."""
-    send_message(
-        groups.projectors(room_id), {"type": "access.close", "code": CLOSE_FORBIDDEN, "token": token}
-    )
+    send_access(groups.projectors(room_id), {"type": "access.close", "code": CLOSE_FORBIDDEN, "token": token})
 
 
 def sockets_recheck(*, user_ids, room_ids) -> None:
@@ -229,4 +226,4 @@ def sockets_recheck(*, user_ids, room_ids) -> None:
     if not rooms:
         return
     for user_id in set(user_ids):
-        send_message(groups.person(user_id), {"type": "access.recheck", "rooms": rooms})
+        send_access(groups.person(user_id), {"type": "access.recheck", "rooms": rooms})

@@ -28,6 +28,11 @@ def sequenced(seq: int | None, text: str) -> str:
     return f"{'' if seq is None else seq}|{text}"
 
 
+def counted(number: int, text: str) -> str:
+    """A counter frame as the fan-out carries it: `c` and its counter number in front, then the text."""
+    return f"c{number}|{text}"
+
+
 # --- the local hubs ---------------------------------------------------------------------------
 
 _listeners: dict[asyncio.AbstractEventLoop, Callable[[str, str], None]] = {}

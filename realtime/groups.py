@@ -1,4 +1,4 @@
-"""Channel-layer group names, built in one place."""
+"""Fan-out group names and socket addresses, built in one place."""
 
 import functools
 import hashlib
@@ -9,6 +9,11 @@ from django.conf import settings
 
 def ping(channel_name: str) -> str:
     return f"ping.{channel_name.rsplit('!', 1)[-1][:60]}"
+
+
+# The one fan-out channel of access messages (logouts, role changes, projector links): every hub listens;
+# each message names its address (`person`, `login` or `projectors` below) and reaches the sockets watching it.
+ACCESS = "access"
 
 
 def room(room_id: int) -> str:

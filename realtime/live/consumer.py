@@ -15,6 +15,7 @@ member (realtime/live/member.py).
 
 import asyncio
 import logging
+import secrets
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
@@ -93,7 +94,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
     connection or changes state it should not. When Redis or the database
     cannot be reached at the join, the handshake is refused (the client keeps
     backing off) rather than accepted and dropped.
+
+    It uses no channel layer: room frames come from the hub, and so do the
+    access messages (logouts, role changes, a new projector link), on the
+    hub's one shared channel. A socket therefore costs Redis nothing of its
+    own, neither at the join (a crowd reconnecting at once) nor while open.
     """
+
+    channel_layer_alias = None  # channels: no channel-layer channel of its own (see above)
 
     async def dispatch(self, message):
         # AsyncConsumer.dispatch without its `await aclose_old_connections()` per message: a hop to the
@@ -108,7 +116,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.room = self.role = self.user = self.hub = self.group = self.room_id = None
-        self.access_groups = []
+        self.addresses = []
+        # Names this socket's presence row; no channel layer, so no channel name from there.
+        self.channel_name = f"room!{secrets.token_urlsafe(18)}"
         self.tasks = set()
         self.buckets = TokenBucket(RATE_BURST, RATE_PER_SECOND)
         self.resync_bucket = TokenBucket(RESYNC_BURST, RESYNC_PER_SECOND)
@@ -162,15 +172,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.role is None:
             self._leave_hub()  # refused: it hears nothing of this room
             return joined
-        self.access_groups = self._access_groups()
         if self.role == "moderator":
             # The moderators' stream comes through the hub too: in mod_seq order, gaps filled from the log.
             # Events between the snapshot and this join show as a gap: the console resyncs.
             await self.hub.join(groups.moderators(room_id), self.member)
-        # Concurrently, not one Redis round trip after the other; a channel layer that is down fails here.
-        await asyncio.gather(
-            *(self.channel_layer.group_add(group, self.channel_name) for group in self.access_groups)
-        )
+        self.addresses = self._addresses()
+        await self.hub.watch(self.addresses, self._access)  # a Redis connection that is down fails here
         return joined
 
     async def _refuse(self) -> None:
@@ -188,6 +195,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     def _leave_hub(self) -> None:
         if self.hub is not None:
+            self.hub.unwatch(self.addresses, self._access)
             self.hub.leave(self.group, self.member)
             if self.room_id is not None:
                 self.hub.leave(groups.moderators(self.room_id), self.member)  # a no-op when not in it
@@ -197,8 +205,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     def _session_key(self) -> str | None:
         return self.scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME)
 
-    def _access_groups(self) -> list[str]:
-        """The groups through which logouts, role changes and a new projector link reach this socket."""
+    def _addresses(self) -> list[str]:
+        """The addresses through which logouts, role changes and a new projector link reach this socket."""
         if self.role == "projector":
             return [groups.projectors(self.room.pk)]
         names = [groups.person(self.user.pk)]
@@ -212,12 +220,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
             task.cancel()
         if self.room is None or self.role is None:
             return
-        try:
-            await asyncio.gather(
-                *(self.channel_layer.group_discard(group, self.channel_name) for group in self.access_groups)
-            )
-        except Exception:  # noqa: BLE001 - Redis is away; channels_redis expires the memberships
-            logger.warning("leaving the channel-layer groups failed for %s", self.channel_name)
         try:
             await groupcommit.for_loop("leaves").submit(self.room.pk, self.channel_name)
         except Exception:  # noqa: BLE001 - a dead database must not stop the disconnect; the row expires
@@ -299,7 +301,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
         user = None if self.role == "projector" else self.user
         return await groupcommit.for_loop("snapshots").submit(self.room.pk, (user, self.role))
 
-    # --- channel-layer events (realtime/receivers.py: logouts, role changes, a new projector link) ---
+    # --- access messages through the hub (realtime/receivers.py: logouts, role changes, a new projector link) ---
+
+    def _access(self, message: dict) -> None:
+        """One access message from the hub (broadcast.send_access), handled without holding up the hub."""
+        kind = message.get("type")
+        if kind == "access.close":
+            self._spawn(self.access_close(message))
+        elif kind == "access.recheck":
+            self.access_recheck(message)
 
     async def access_close(self, event):
         """A logout, a revoked login or a reset projector link: this socket may no longer listen."""
@@ -307,7 +317,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return  # a screen that already uses the new link
         await self.close(code=event["code"])
 
-    async def access_recheck(self, event):
+    def access_recheck(self, event):
         """The session's moderators or rapporteurs changed: move in or out of the moderator stream, or leave."""
         if self.room is None or self.role in (None, "projector") or self.room.pk not in event["rooms"]:
             return

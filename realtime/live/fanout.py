@@ -16,8 +16,16 @@ room receives it once and writes the same string to each local socket.
 Redis pub/sub delivers at most once. That is safe because the room's frames
 carry `seq` (the moderators' `mod_seq`) and are kept in the room's event log:
 the hub hands them on in order and reads what it missed from the log (see
-`Hub`), also after the subscription connection dropped and was restored. Only
-when the log no longer holds the gap do the members get a fresh snapshot.
+`Hub`). Only when the log no longer holds the gap do the members get a fresh
+snapshot, and after the subscription connection dropped and was restored when
+a counter frame (not logged) was sent meanwhile. While Redis is away, open sockets stay open:
+the hub's check every CHECK_INTERVAL brings the logged frames from the
+database, and new sockets are refused until Redis is back.
+
+Access messages (logouts, role changes, a new projector link) come on one
+channel, `groups.ACCESS`, shared by every socket of the process: each socket
+watches its addresses (`Hub.watch`), so it needs no Redis subscription or
+channel-layer group of its own.
 Publishing is the core's half (realtime/bus.py); without Redis (the in-memory
 layer of the demo) bus.publish hands frames to the hubs of this process.
 """
@@ -25,6 +33,7 @@ layer of the demo) bus.publish hands frames to the hubs of this process.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 
@@ -106,7 +115,9 @@ class Hub:
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
         self.groups: dict[str, set] = {}
+        self.watchers: dict[str, set] = {}  # per access address (groups.person, ...): the sockets' callbacks
         self.last: dict[str, int] = {}  # per group: the last seq handed on
+        self.counted: dict[str, int] = {}  # per group: the highest counter frame number seen (or at the join)
         self.baselines: dict[str, asyncio.Future] = {}  # per group: its first `last`, read once subscribed
         self.held: dict[str, dict[int, str]] = {}  # per group: frames that arrived ahead of their turn
         self.repairs: dict[str, asyncio.Task] = {}
@@ -139,12 +150,14 @@ class Hub:
             try:
                 room_id, stream = groups.stream_of(group)
                 seqs = await _db(broadcast.room_seqs)(room_ids=[room_id], stream=stream)
+                counts = await _db(broadcast.room_counts)(room_ids=[room_id], stream=stream)
             except BaseException as error:
                 del self.baselines[group]
                 baseline.set_exception(error)
                 baseline.exception()  # retrieved: every joiner sees it raised below
                 raise
             self.last[group] = max(self.last.get(group, 0), seqs.get(room_id, 0))
+            self.counted[group] = max(self.counted.get(group, 0), counts.get(room_id, 0))
             baseline.set_result(None)
         else:
             await asyncio.shield(baseline)
@@ -159,17 +172,44 @@ class Hub:
         if not members:
             del self.groups[group]
             self._forget(group)
-            if self.subscriber is not None:
-                if self.groups:
-                    self.subscriber.unsubscribe(group)
-                else:
-                    self.subscriber.close()  # nobody left here: no connection kept for nothing
-            if not self.groups and self.checker is not None:
-                self.checker.cancel()
-                self.checker = None
+            if self.subscriber is not None and (self.groups or self.watchers):
+                self.subscriber.unsubscribe(group)
+            self._close_when_idle()
+
+    async def watch(self, addresses, callback) -> None:
+        """
+        Hand the access messages (broadcast.send_access) for any of `addresses` to `callback(message)`.
+
+        Returns once this process listens to them: the one `groups.ACCESS`
+        channel, shared by every socket here, so watching costs a socket no
+        Redis command of its own.
+        """
+        for address in addresses:
+            self.watchers.setdefault(address, set()).add(callback)
+        if self.subscriber is not None:
+            await self.subscriber.subscribe(groups.ACCESS)
+
+    def unwatch(self, addresses, callback) -> None:
+        for address in addresses:
+            callbacks = self.watchers.get(address)
+            if callbacks is not None:
+                callbacks.discard(callback)
+                if not callbacks:
+                    del self.watchers[address]
+        self._close_when_idle()
+
+    def _close_when_idle(self) -> None:
+        if self.groups or self.watchers:
+            return
+        if self.subscriber is not None:
+            self.subscriber.close()  # nobody left here: no connection kept for nothing
+        if self.checker is not None:
+            self.checker.cancel()
+            self.checker = None
 
     def _forget(self, group: str) -> None:
         self.last.pop(group, None)
+        self.counted.pop(group, None)
         self.baselines.pop(group, None)
         self.held.pop(group, None)
         self.behind.pop(group, None)
@@ -179,10 +219,17 @@ class Hub:
 
     def deliver(self, group: str, data: str) -> None:
         """Take one frame as published (`sequenced`): hand it on in its turn, or hold it until then."""
+        if group == groups.ACCESS:
+            self._access(data)
+            return
         if group not in self.groups:
             return  # nobody here listens (without Redis every hub is offered every frame)
         head, _bar, text = data.partition("|")
         if not head:
+            self._write(group, text)
+            return
+        if head[0] == "c":  # a counter frame: totals, handed on at once (clients skip an older one)
+            self.counted[group] = max(self.counted.get(group, 0), int(head[1:]))
             self._write(group, text)
             return
         seq = int(head)
@@ -195,6 +242,14 @@ class Hub:
             self.held.setdefault(group, {})[seq] = text
             self._repair_soon(group, REORDER_WAIT)
         # seq <= last: handed on already (the log got here first)
+
+    def _access(self, data: str) -> None:
+        message = json.loads(data.partition("|")[2])
+        for callback in tuple(self.watchers.get(message.pop("to", None), ())):
+            try:
+                callback(dict(message))
+            except Exception:  # noqa: BLE001 - one broken socket must not stop the others
+                logger.exception("an access message to a socket failed")
 
     def _release(self, group: str) -> None:
         held = self.held.get(group)
@@ -304,10 +359,38 @@ class Hub:
             else:
                 self.behind[group] = seq
 
-    def resync_all(self) -> None:
-        """The subscription was lost for a while: fill every group's gap from the log."""
+    async def restored(self) -> None:
+        """
+        The subscription was lost for a while and is back: fill every group's gap from the log.
+
+        Counter frames (scores, poll results) are not logged: where one was
+        sent while the subscription was away (the room's counter is past the
+        highest this hub saw), the group's members take a fresh snapshot.
+        """
         for group in list(self.groups):
             self._repair_soon(group, 0)
+        try:
+            stale = await self._counters_missed()
+        except Exception:  # noqa: BLE001 - the database is away too: a snapshot for everyone is safe
+            logger.warning("reading the rooms' counters after a reconnect failed", exc_info=True)
+            stale = set(self.groups)
+        for member in {member for group in stale for member in self.groups.get(group, ())}:
+            member.resync()
+
+    async def _counters_missed(self) -> set[str]:
+        rooms_by_stream: dict[str, dict[int, str]] = {}
+        for group in list(self.groups):
+            room_id, stream = groups.stream_of(group)
+            rooms_by_stream.setdefault(stream, {})[room_id] = group
+        stale = set()
+        for stream, rooms in rooms_by_stream.items():
+            counts = await _db(broadcast.room_counts)(room_ids=list(rooms), stream=stream)
+            for room_id, number in counts.items():
+                group = rooms[room_id]
+                if number > self.counted.get(group, 0):
+                    self.counted[group] = number
+                    stale.add(group)
+        return stale
 
 
 def _db(fn):
@@ -325,8 +408,9 @@ class _Subscriber:
     confirmed. redis-py's own retries are off: it would reconnect and
     resubscribe without telling, and frames published meanwhile would be
     lost unnoticed. Here a lost connection is reopened after RECONNECT_DELAY,
-    every group subscribed again, and then every group's gap filled from the
-    log (`Hub.resync_all`).
+    every group subscribed again, every group's gap filled from the log, and
+    a fresh snapshot where a counter frame was missed (`Hub.restored`). While the
+    connection is lost, `subscribe` refuses at once (the join is refused).
     """
 
     def __init__(self, hub: Hub, url: str, prefix: str):
@@ -342,8 +426,17 @@ class _Subscriber:
         self.subscribed: set[str] = set()
         self.unconfirmed: dict[str, int] = {}
         self.waiting: dict[str, asyncio.Future] = {}
+        self.lost = False  # the connection dropped or could not be opened, and is not back yet
 
     async def subscribe(self, group: str) -> None:
+        """Return once `group` is subscribed; raise ConnectionError at once while the connection is lost."""
+        if self.lost:
+            # Do not admit a socket that would miss the room's frames (and whose client would then
+            # reset its backoff): the join is refused until Redis answers again.
+            raise ConnectionError("the fan-out's Redis cannot be reached")
+        await self._subscribe(group)
+
+    async def _subscribe(self, group: str) -> None:
         if group in self.subscribed and group not in self.waiting:
             return
         future = self.waiting.get(group)
@@ -367,6 +460,7 @@ class _Subscriber:
             self.task.cancel()  # its `finally` closes the PubSub
             self.task = None
         self.commands = None
+        self.lost = False
         self.subscribed.clear()
         self.unconfirmed.clear()
         for future in self.waiting.values():
@@ -389,6 +483,7 @@ class _Subscriber:
             tasks = []
             try:
                 await pubsub.connect()
+                self.lost = False
                 self.commands = commands
                 self.unconfirmed.clear()
                 for group in self.subscribed:
@@ -407,6 +502,7 @@ class _Subscriber:
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 - reconnect below
+                self.lost = True
                 logger.warning("fan-out subscription lost: %r", error)
             finally:
                 if self.commands is commands:
@@ -422,7 +518,7 @@ class _Subscriber:
         if pending:
             await asyncio.wait(pending, timeout=SUBSCRIBE_TIMEOUT)
         # Frames may have been lost while the connection was down.
-        self.hub.resync_all()
+        await self.hub.restored()
 
     async def _write(self, pubsub, commands: asyncio.Queue) -> None:
         while True:
