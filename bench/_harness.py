@@ -211,6 +211,7 @@ def seed(*, participants: int, askers: int, vote_questions: int) -> Seed:
         slug=f"bench-{tag}",
         acronym="bench2026",
         date=dt.date(2026, 6, 17),
+        programme_published=True,
         registration_open=True,
     )
     start = dt.datetime(2026, 6, 17, 10, 30, tzinfo=event.tz)

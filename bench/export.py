@@ -59,7 +59,9 @@ def seed(*, questions: int, votes: int, notes: int, actions: int):
     from realtime.models.polls import SCALE_LABELS
 
     tag = str(time.monotonic_ns())
-    event = Event.objects.create(name="Bench", slug=tag, acronym="bench2026", date=dt.date(2026, 6, 17))
+    event = Event.objects.create(
+        name="Bench", slug=tag, acronym="bench2026", date=dt.date(2026, 6, 17), programme_published=True
+    )
     start = dt.datetime(2026, 6, 17, 10, 30, tzinfo=event.tz)
     room = Room.objects.create(event=event, name="Zaal", capacity=500)
     session = Session.objects.create(

@@ -63,7 +63,12 @@ def prepare(*, scenario: str, signups: int):
 
     tag = f"{scenario}-{time.monotonic_ns()}"
     event = Event.objects.create(
-        name="Bench", slug=tag, acronym="bench2026", date=dt.date(2026, 6, 17), registration_open=True
+        name="Bench",
+        slug=tag,
+        acronym="bench2026",
+        date=dt.date(2026, 6, 17),
+        registration_open=True,
+        programme_published=True,
     )
     start = dt.datetime(2026, 6, 17, 10, 30, tzinfo=event.tz)
     sessions = []

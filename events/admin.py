@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import PersonalDataAuditMixin
-from events.models import Event, Registration, Room, Session, SessionSignup
+from events.models import Event, Organisation, Registration, Room, Session, SessionSignup, Team, Theme
 from events.services.signup import signup_waitlist_fill
 from trialoog.text import CleanTextAdminMixin, formfield_clean
 
@@ -56,10 +56,34 @@ class SessionInline(CleanTextAdminMixin, admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+@admin.register(Organisation)
+class OrganisationAdmin(CleanTextAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Team)
+class TeamAdmin(CleanTextAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "organisation", "all_events", "can_manage_programme", "can_run_rooms"]
+    list_filter = ["organisation"]
+    search_fields = ["name", "organisation__name"]
+    autocomplete_fields = ["members"]
+    filter_horizontal = ["events"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(CleanTextAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
 @admin.register(Event)
 class EventAdmin(CleanTextAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "date", "venue", "registration_open", "registration_closes_at"]
-    list_filter = ["registration_open"]
+    list_display = ["name", "organisation", "date", "end_date", "programme_published", "registration_open"]
+    list_filter = ["organisation", "programme_published", "registration_open"]
     search_fields = ["name", "acronym", "venue"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [RoomInline, SessionInline]
@@ -79,6 +103,7 @@ class SessionAdminForm(forms.ModelForm):
         formfield_callback = formfield_clean
         fields = [
             "event",
+            "status",
             "kind",
             "title",
             "description",
@@ -97,6 +122,7 @@ class SessionAdminForm(forms.ModelForm):
             "rapporteurs",
             "chatham_house",
             "room_access",
+            "themes",
         ]
 
     def clean(self):

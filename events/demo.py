@@ -69,6 +69,7 @@ def event_seed() -> Event:
                 "voordat er besluiten vallen."
             ),
             "registration_open": True,
+            "programme_published": True,
         },
     )
     for position, (name, capacity) in enumerate(ROOMS):

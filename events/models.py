@@ -1,3 +1,4 @@
+import datetime as dt
 import secrets
 import zoneinfo
 
@@ -22,15 +23,95 @@ def new_vote_salt() -> str:
     return secrets.token_hex(32)
 
 
+# First path segments of the site itself: an event's slug (its pages live under /<slug>/) may not be one.
+RESERVED_SLUGS = frozenset(
+    {
+        "aanmelden", "aanmelding", "account", "accounts", "admin", "agenda", "api", "evenement",
+        "evenementen", "healthz", "kamerlid", "kennisbank", "media", "mijn-aanmeldingen",
+        "mijn-gegevens", "mijn-sessies", "organisatie", "organisaties", "organisator", "privacy",
+        "profiel", "programma", "projector", "schedule", "static", "taal", "toegankelijkheid",
+        "verslag", "ws", "zaal",
+    }
+)  # fmt: skip
+
+
+def validate_event_slug(value: str) -> None:
+    if value.lower() in RESERVED_SLUGS or value.lower().startswith(("schedule.", ".well-known")):
+        raise ValidationError(
+            _("“%(slug)s” is al een adres van de site zelf. Kies een andere korte naam."),
+            code="reserved",
+            params={"slug": value},
+        )
+
+
+class Organisation(models.Model):
+    """A ministry, province, municipality, service provider or the programme itself: it owns events."""
+
+    class Kind(models.TextChoices):
+        PROGRAMME = "programme", _("Programma")
+        MINISTRY = "ministry", _("Ministerie")
+        PROVINCE = "province", _("Provincie")
+        MUNICIPALITY = "municipality", _("Gemeente")
+        PROVIDER = "provider", _("Uitvoeringsorganisatie")
+        OTHER = "other", _("Andere organisatie")
+
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    slug = models.SlugField(_("korte naam"), unique=True)
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+
+    def __str__(self):
+        return self.name
+
+
+PROGRAMME_ORGANISATION_SLUG = "programma"
+
+
+def programme_organisation() -> Organisation:
+    """The programme itself (Dag van de Publieke Dienstverlening): owner of events that name no other."""
+    organisation, _created = Organisation.objects.get_or_create(
+        slug=PROGRAMME_ORGANISATION_SLUG,
+        defaults={
+            "name": "Programma Dag van de Publieke Dienstverlening",
+            "kind": Organisation.Kind.PROGRAMME,
+        },
+    )
+    return organisation
+
+
 class Event(models.Model):
     name = models.CharField(_("naam"), max_length=200)
-    slug = models.SlugField(_("korte naam"), unique=True)
+    slug = models.SlugField(
+        _("korte naam"),
+        unique=True,
+        validators=[validate_event_slug],
+        help_text=_("Deel van het adres: /korte-naam/programma/. Kleine letters, cijfers en streepjes."),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("organisatie"),
+        null=True,  # filled in by save(): the programme's own organisation
+    )
     acronym = models.CharField(
         _("acroniem"),
         max_length=40,
         help_text=_("Kleine letters en cijfers, bijvoorbeeld dvdpd2026."),
     )
-    date = models.DateField(_("datum"))
+    date = models.DateField(_("datum"), help_text=_("De (eerste) dag."))
+    end_date = models.DateField(
+        _("laatste dag"), null=True, blank=True, help_text=_("Alleen bij een evenement van meer dagen.")
+    )
+    programme_published = models.BooleanField(
+        _("programma gepubliceerd"),
+        default=False,
+        help_text=_("Tot dan zien alleen de teams van de organisatie het programma."),
+    )
     venue = models.CharField(_("locatie"), max_length=200, blank=True)
     time_zone = models.CharField(_("tijdzone"), max_length=64, default="Europe/Amsterdam")
     description = models.TextField(_("beschrijving"), blank=True)
@@ -53,6 +134,24 @@ class Event(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.organisation_id is None:
+            self.organisation = programme_organisation()
+        super().save(*args, **kwargs)
+
+    @property
+    def last_date(self):
+        """The last day of the event (the first, for an event of one day)."""
+        return self.end_date or self.date
+
+    @property
+    def days(self) -> list:
+        """Every day of the event, in order."""
+        return [self.date + dt.timedelta(days=n) for n in range((self.last_date - self.date).days + 1)]
+
+    def covers(self, day) -> bool:
+        return self.date <= day <= self.last_date
+
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
@@ -68,6 +167,59 @@ class Event(models.Model):
             zoneinfo.ZoneInfo(self.time_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ValidationError({"time_zone": _("Onbekende tijdzone.")})
+        if self.end_date and self.date and self.end_date < self.date:
+            raise ValidationError({"end_date": _("De laatste dag kan niet voor de eerste dag liggen.")})
+
+
+class Team(models.Model):
+    """
+    People of an organisation with rights in its events (as pretix's teams).
+
+    A team holds its rights in every event of the organisation (`all_events`)
+    or in the events it names. Every check goes through events/permissions.py.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("naam"), max_length=200)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="teams", verbose_name=_("leden")
+    )
+    all_events = models.BooleanField(_("alle evenementen van de organisatie"), default=False)
+    events = models.ManyToManyField(Event, blank=True, related_name="teams", verbose_name=_("evenementen"))
+    can_manage_programme = models.BooleanField(_("programma beheren"), default=False)
+    can_view_registrations = models.BooleanField(_("aanmeldingen inzien"), default=False)
+    can_view_health_data = models.BooleanField(
+        _("gezondheidsgegevens inzien"),
+        default=False,
+        help_text=_("Dieetwensen en toegankelijkheid; alleen samen met aanmeldingen inzien."),
+    )
+    can_run_rooms = models.BooleanField(_("live zalen leiden"), default=False)
+    can_approve_reports = models.BooleanField(_("verslagen goedkeuren en publiceren"), default=False)
+    can_send_messages = models.BooleanField(_("berichten sturen"), default=False)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="team_name_unique")]
+
+    def __str__(self):
+        return f"{self.organisation} – {self.name}"
+
+
+class Theme(models.Model):
+    """A theme organisers tag sessions with (vereenvoudiging, gegevensdeling, ...): one managed list."""
+
+    name = models.CharField(_("naam"), max_length=100, unique=True)
+    slug = models.SlugField(_("korte naam"), unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("thema")
+        verbose_name_plural = _("thema's")
+
+    def __str__(self):
+        return self.name
 
 
 class Room(models.Model):
@@ -105,8 +257,24 @@ class RoomAccess(models.TextChoices):
     SIGNED_UP = "signed_up", _("Alleen wie is ingeschreven voor deze sessie")
 
 
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Gepland")
+    DRAFT = "draft", _("Concept")
+    CANCELLED = "cancelled", _("Geannuleerd")
+
+
 class Session(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=SessionStatus.choices,
+        default=SessionStatus.SCHEDULED,
+        help_text=_(
+            "Een concept ziet alleen het team; een geannuleerde sessie blijft zichtbaar als geannuleerd."
+        ),
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="sessions", verbose_name=_("thema's"))
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("zaal"))
     kind = models.CharField(_("soort"), max_length=20, choices=SessionKind.choices)
     title = models.CharField(_("titel"), max_length=200)
@@ -207,13 +375,19 @@ class Session(models.Model):
         event = self.event if self.event_id else None
         if event and self.starts_at and self.ends_at:
             tz = event.tz
-            if (
-                self.starts_at.astimezone(tz).date() != event.date
-                or self.ends_at.astimezone(tz).date() != event.date
-            ):
-                errors["starts_at"] = _("De sessie moet op de dag van het evenement (%(date)s) vallen.") % {
-                    "date": event.date.strftime("%d-%m-%Y")
-                }
+            start_day, end_day = self.starts_at.astimezone(tz).date(), self.ends_at.astimezone(tz).date()
+            if start_day != end_day or not event.covers(start_day):
+                if event.end_date and event.end_date != event.date:
+                    errors["starts_at"] = _(
+                        "De sessie moet op één dag van het evenement (%(first)s tot en met %(last)s) vallen."
+                    ) % {
+                        "first": event.date.strftime("%d-%m-%Y"),
+                        "last": event.end_date.strftime("%d-%m-%Y"),
+                    }
+                else:
+                    errors["starts_at"] = _(
+                        "De sessie moet op de dag van het evenement (%(date)s) vallen."
+                    ) % {"date": event.date.strftime("%d-%m-%Y")}
         if self.room_id and event and self.room.event_id != event.pk:
             errors["room"] = _("Deze zaal hoort bij een ander evenement.")
         if self.room_id and self.starts_at and self.ends_at and not errors:

@@ -12,7 +12,7 @@ import factory
 from allauth.account.models import EmailAddress
 
 from accounts.models import Perspective, User
-from events.models import Event, Registration, Room, Session, SessionKind, SessionSignup
+from events.models import Event, Organisation, Registration, Room, Session, SessionKind, SessionSignup, Team
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 EVENT_DATE = dt.date(2026, 6, 17)
@@ -54,6 +54,38 @@ class EventFactory(factory.django.DjangoModelFactory):
     venue = "Tweede Kamer, Den Haag"
     time_zone = "Europe/Amsterdam"
     registration_open = True
+    programme_published = True
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Provincie {n}")
+    slug = factory.Sequence(lambda n: f"provincie-{n}")
+    kind = Organisation.Kind.PROVINCE
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    """A team of an organisation; pass the rights (can_manage_programme=True, ...) and events=[...]."""
+
+    class Meta:
+        model = Team
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+    @factory.post_generation
+    def members(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.members.set(extracted)
+
+    @factory.post_generation
+    def events(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.events.set(extracted)
 
 
 class RoomFactory(factory.django.DjangoModelFactory):
