@@ -1,5 +1,6 @@
 """
-The example day: Dag van de Publieke Dienstverlening 2026, 17 June 2026.
+The example day: Dag van de Publieke Dienstverlening 2026, 17 June 2026, and a standalone trialoog
+of a province (11 February 2027) with its own team.
 
 Every function here is idempotent: running the seed twice leaves one copy.
 """
@@ -11,7 +12,7 @@ from django.db import transaction
 
 from accounts.models import Perspective, User
 from accounts.roles import organiser_group_ensure
-from events.models import Event, Room, Session, SessionKind
+from events.models import Event, Organisation, Room, Session, SessionKind, Team, Theme
 
 DEMO_PASSWORD = "demo-trialoog"
 EVENT_SLUG = "dvdpd-2026"
@@ -35,6 +36,14 @@ DEMO_ACCOUNTS = [
         "moderator",
     ),
     ("kamerlid@example.org", "Kim Kamerlid", "Tweede Kamer", "Kamerlid", Perspective.POLITIEK, "kamerlid"),
+    (
+        "provincie@example.org",
+        "Petra Provincie",
+        "Provincie Utrecht",
+        "Programmaleider trialogen",
+        Perspective.BELEID,
+        "team",
+    ),
     (
         "deelnemer@example.org",
         "Daan Deelnemer",
@@ -80,7 +89,7 @@ def event_seed() -> Event:
 
 
 def accounts_seed() -> list[User]:
-    """Create the four demo accounts with verified email addresses."""
+    """Create the demo accounts with verified email addresses."""
     organisers = organiser_group_ensure()
     users = []
     for email, name, organisation, function, perspective, role in DEMO_ACCOUNTS:
@@ -284,10 +293,111 @@ def programme_seed(event: Event) -> list[Session]:
     return sessions
 
 
+# The managed list of themes organisers tag sessions with, and which demo sessions carry which.
+THEMES = [
+    ("arbeidsmarkt", "Arbeidsmarkt"),
+    ("dienstverlening", "Dienstverlening"),
+    ("gegevensdeling", "Gegevensdeling"),
+    ("uitvoeringstoets", "Uitvoeringstoets"),
+    ("vereenvoudiging", "Vereenvoudiging"),
+]
+THEMES_BY_WORD = {
+    "vereenvoudig": ["vereenvoudiging"],
+    "gegevens": ["gegevensdeling"],
+    "werk": ["arbeidsmarkt"],
+    "uitvoeringstoets": ["uitvoeringstoets"],
+    "dienstverlening": ["dienstverlening"],
+}
+
+
+def themes_seed() -> dict[str, Theme]:
+    return {slug: Theme.objects.get_or_create(slug=slug, defaults={"name": name})[0] for slug, name in THEMES}
+
+
+def session_themes_seed(sessions: list[Session], themes: dict[str, Theme]) -> None:
+    """Tag each demo session with the themes its title and description speak of."""
+    for session in sessions:
+        text = f"{session.title} {session.description}".lower()
+        slugs = {slug for word, found in THEMES_BY_WORD.items() if word in text for slug in found}
+        session.themes.add(*(themes[slug] for slug in sorted(slugs)))
+
+
+PROVINCE_SLUG = "provincie-utrecht"
+PROVINCE_EVENT_SLUG = "trialoog-werk-in-de-regio-2027"
+
+
+def province_seed(themes: dict[str, Theme]) -> Event:
+    """
+    A standalone trialoog organised by a province, run by its own team (the demo account provincie@).
+
+    The team holds every right in the province's events except the health data.
+    """
+    province, _ = Organisation.objects.get_or_create(
+        slug=PROVINCE_SLUG, defaults={"name": "Provincie Utrecht", "kind": Organisation.Kind.PROVINCE}
+    )
+    event, _ = Event.objects.get_or_create(
+        slug=PROVINCE_EVENT_SLUG,
+        defaults={
+            "name": "Trialoog: werk vinden in de regio",
+            "acronym": "utrecht2027",
+            "organisation": province,
+            "date": dt.date(2027, 2, 11),
+            "venue": "Provinciehuis Utrecht",
+            "time_zone": "Europe/Amsterdam",
+            "description": (
+                "Statenleden, beleidsmakers van provincie en gemeenten en de uitvoering (UWV, "
+                "werkgeversservicepunten) zoeken samen naar wat mensen helpt om in de regio werk te vinden."
+            ),
+            "registration_open": True,
+            "programme_published": True,
+        },
+    )
+    room, _ = Room.objects.get_or_create(event=event, name="Statenzaal", defaults={"capacity": 60})
+    team, _ = Team.objects.get_or_create(
+        organisation=province,
+        name="Team trialogen",
+        defaults={
+            "all_events": True,
+            "can_manage_programme": True,
+            "can_view_registrations": True,
+            "can_run_rooms": True,
+            "can_approve_reports": True,
+            "can_send_messages": True,
+        },
+    )
+    lead = User.objects.filter(email="provincie@example.org").first()
+    if lead is not None:
+        team.members.add(lead)
+    title = "Trialoog: werk vinden in de regio"
+    session = Session.objects.filter(event=event, title=title).first()
+    if session is None:
+        session = Session(
+            event=event,
+            title=title,
+            kind=SessionKind.TRIALOOG,
+            room=room,
+            starts_at=dt.datetime.combine(event.date, dt.time(14, 0), tzinfo=event.tz),
+            ends_at=dt.datetime.combine(event.date, dt.time(16, 30), tzinfo=event.tz),
+            reserved_politiek=8,
+            host_organisation="Provincie Utrecht",
+            description=(
+                "Werkzoekenden vallen tussen regelingen van gemeente, UWV en provincie. "
+                "Welke knelpunten ziet de uitvoering, en wat kan de politiek er nu aan doen?"
+            ),
+        )
+        session.full_clean()
+        session.save()
+    session.themes.add(themes["arbeidsmarkt"])
+    if lead is not None:
+        session.moderators.add(lead)
+    return event
+
+
 @transaction.atomic
 def demo_seed() -> Event:
-    """Seed the example event, its rooms, the demo accounts and the programme."""
+    """Seed the example event, its rooms, the demo accounts, the themes and the programme."""
     event = event_seed()
     accounts_seed()
-    programme_seed(event)
+    themes = themes_seed()
+    session_themes_seed(programme_seed(event), themes)
     return event

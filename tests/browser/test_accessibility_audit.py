@@ -15,7 +15,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from accounts.models import User
 from events.models import Registration, Session
-from reports import services as report_services
+from reports.models import OutcomeReport
 from tests.browser.conftest import wait_until_live
 from tests.browser.test_accessibility import _blocking_violations
 from tests.factories import UserFactory
@@ -42,12 +42,9 @@ ROLES = {
 
 @pytest.fixture
 def demo_day():
-    """The demo seed, plus one published report so the kennisbank has a page."""
+    """The demo seed, with its published reports (the kennisbank has pages)."""
     call_command("seed_demo", verbosity=0)
-    organiser = User.objects.get(email="organisator@example.org")
-    session = Session.objects.filter(kind="trialoog").order_by("starts_at").first()
-    report_services.report_approve(session=session, user=organiser, summary="Samenvatting", topics="eenvoud")
-    report_services.report_publish(session=session, user=organiser)
+    assert OutcomeReport.objects.filter(status=OutcomeReport.Status.PUBLISHED).exists()
     return {role: (User.objects.get(email=email) if email else None) for role, email in ROLES.items()}
 
 

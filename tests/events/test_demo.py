@@ -1,19 +1,34 @@
 import pytest
 from django.core.management import call_command
 
+from events import demo
 from events.models import Session, SessionKind
+from reports.models import OutcomeReport
 
 pytestmark = pytest.mark.django_db
 
 
 def test_programme_seed_twice_leaves_one_programme():
-    """Seeding twice keeps twelve sessions, each with its own join code."""
+    """Seeding twice keeps the day's twelve sessions, each with its own join code, and two published outcomes."""
     call_command("seed_demo", verbosity=0)
 
     call_command("seed_demo", verbosity=0)
 
-    assert Session.objects.count() == 12
+    assert Session.objects.filter(event__slug=demo.EVENT_SLUG).count() == 12
     assert len(set(Session.objects.values_list("code", flat=True))) == 12
+    assert OutcomeReport.objects.filter(status=OutcomeReport.Status.PUBLISHED).count() == 2
+
+
+def test_the_day_sessions_carry_the_themes_they_speak_of():
+    call_command("seed_demo", verbosity=0)
+
+    tagged = {
+        s.title: sorted(s.themes.values_list("slug", flat=True))
+        for s in Session.objects.filter(event__slug=demo.EVENT_SLUG)
+    }
+
+    assert tagged["Trialoog: de Vereenvoudigingswet"] == ["vereenvoudiging"]
+    assert "gegevensdeling" in tagged["Trialoog: gegevensdeling tussen uitvoerders"]
 
 
 def test_programme_seed_has_the_kinds_of_the_day():

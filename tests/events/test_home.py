@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
+from events import demo
 from events.models import Event, Room
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ def test_home_shows_event_name_and_dutch_date(client):
 
 
 def test_seed_twice_creates_no_duplicates():
-    """Running the demo seed twice leaves one event, its rooms and four demo accounts."""
+    """Running the demo seed twice leaves one event, its rooms and the five demo accounts."""
     call_command("seed_demo", verbosity=0)
     counts = (Event.objects.count(), Room.objects.count(), User.objects.count())
 
@@ -29,7 +30,7 @@ def test_seed_twice_creates_no_duplicates():
 
     assert (Event.objects.count(), Room.objects.count(), User.objects.count()) == counts
     assert counts[0] == 1
-    assert counts[2] == 4
+    assert counts[2] == len(demo.DEMO_ACCOUNTS) == 5
 
 
 def test_demo_accounts_can_log_in_with_the_demo_password(client):
