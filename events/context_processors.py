@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from events.permissions import events_with_right
+from events.organiser_selectors import event_latest_for_team
 
 
 def site(request):
@@ -10,11 +10,5 @@ def site(request):
         "site_url": settings.SITE_URL,
         "privacy_contact": settings.PRIVACY_CONTACT,
         # The header's "Organisator" link: the latest event the person holds a right in (one query, on use).
-        "backoffice_event": SimpleLazyObject(lambda: _backoffice_event(request.user)),
+        "backoffice_event": SimpleLazyObject(lambda: event_latest_for_team(user=request.user)),
     }
-
-
-def _backoffice_event(user):
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return events_with_right(user).order_by("-date").first()

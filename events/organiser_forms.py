@@ -14,7 +14,7 @@ from events.models import (
     SessionTeamInvitation,
     Theme,
 )
-from events.services.programme import session_times
+from events.services.programme import EVENT_FIELDS, session_times
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -33,16 +33,7 @@ def errors_onto(form: forms.Form, error: ValidationError) -> None:
 class EventForm(forms.ModelForm):
     class Meta:
         model = Event
-        fields = [
-            "name",
-            "acronym",
-            "date",
-            "end_date",
-            "venue",
-            "description",
-            "registration_open",
-            "registration_closes_at",
-        ]
+        fields = list(EVENT_FIELDS)
         widgets = {"date": DATE, "end_date": DATE, "registration_closes_at": DATETIME}
 
     def _post_clean(self):

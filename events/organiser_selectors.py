@@ -1,10 +1,10 @@
 """Reads for an event's back-office (/<event>/organisator/...)."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, Q, QuerySet
 
-from accounts.models import User
+from accounts.models import ORGANISER_GROUP, User
 from events.models import Event, Registration, Room, Session, SessionTeamInvitation, Team
-from events.permissions import event_rights
+from events.permissions import event_rights, team_events
 
 SEARCH_LIMIT = 20
 
@@ -15,6 +15,21 @@ def event_get_for_team(*, slug: str, user) -> Event | None:
     if event is None or not event_rights(user, event):
         return None
     return event
+
+
+def event_latest_for_team(*, user) -> Event | None:
+    """
+    The latest event this person holds a right in (every event counts for a platform admin), or None.
+
+    One query, for the header's back-office link on every page.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    events = Event.objects.all()
+    if not user.is_superuser:
+        admin = User.groups.through.objects.filter(user_id=user.pk, group__name=ORGANISER_GROUP)
+        events = events.filter(Exists(admin) | Q(pk__in=team_events(user).values("pk")))
+    return events.order_by("-date", "-pk").first()
 
 
 def session_team_candidates(*, event: Event) -> QuerySet[User]:

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -309,39 +310,29 @@ def _team_page(request, event, session, invite_form):
     )
 
 
-def _team_change(request, event, pk: int, change):
+TEAM_CHANGES = {
+    "add": (team_services.session_team_add, _lazy("%(name)s is toegevoegd.")),
+    "remove": (team_services.session_team_remove, _lazy("%(name)s is verwijderd.")),
+}
+
+
+@require_POST
+@backoffice
+def session_team_change(request, event, pk: int, change: str):
+    """Add (change "add") or remove ("remove") a moderator or rapporteur: one service call."""
     session = _session(event, pk)
     form = TeamChangeForm(request.POST)
     if not form.is_valid():
         raise Http404
     person = get_object_or_404(User, pk=form.cleaned_data["person"])
+    service, done = TEAM_CHANGES[change]
     try:
-        message = change(session, person, form.cleaned_data["role"])
+        service(user=request.user, session=session, person=person, role=form.cleaned_data["role"])
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, message)
+        messages.success(request, done % {"name": person})
     return redirect("organiser:session_team", event_slug=event.slug, pk=session.pk)
-
-
-@require_POST
-@backoffice
-def session_team_add(request, event, pk: int):
-    def add(session, person, role):
-        team_services.session_team_add(user=request.user, session=session, person=person, role=role)
-        return _("%(name)s is toegevoegd.") % {"name": person}
-
-    return _team_change(request, event, pk, add)
-
-
-@require_POST
-@backoffice
-def session_team_remove(request, event, pk: int):
-    def remove(session, person, role):
-        team_services.session_team_remove(user=request.user, session=session, person=person, role=role)
-        return _("%(name)s is verwijderd.") % {"name": person}
-
-    return _team_change(request, event, pk, remove)
 
 
 @require_POST

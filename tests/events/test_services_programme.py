@@ -33,11 +33,8 @@ def event():
 
 
 @pytest.fixture
-def builder(event):
-    """A member of the event organisation's team with the programme right."""
-    user = UserFactory()
-    TeamFactory(organisation=event.organisation, members=[user], events=[event], can_manage_programme=True)
-    return user
+def builder(event, programme_team):
+    return programme_team(event)
 
 
 def _data(room, start=(10, 30), end=(11, 45), **extra):

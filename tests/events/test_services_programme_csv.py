@@ -4,7 +4,7 @@ import pytest
 
 from events.models import Room, Session, SessionStatus, Theme
 from events.services.programme_csv import COLUMNS, programme_csv_export, programme_csv_import
-from tests.factories import EventFactory, RoomFactory, SessionFactory, TeamFactory, UserFactory, at
+from tests.factories import EventFactory, RoomFactory, SessionFactory, at
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +17,8 @@ def event():
 
 
 @pytest.fixture
-def builder(event):
-    user = UserFactory()
-    TeamFactory(organisation=event.organisation, members=[user], events=[event], can_manage_programme=True)
-    return user
+def builder(event, programme_team):
+    return programme_team(event)
 
 
 def _row(**values) -> str:
