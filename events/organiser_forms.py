@@ -165,7 +165,12 @@ class CloneForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV-bestand"), help_text=_("Dezelfde kolommen als de export."))
+    file = forms.FileField(
+        label=_("Bestand (CSV of schedule.json)"),
+        help_text=_(
+            "CSV met dezelfde kolommen als de download, of een schedule.json in het frab/c3voc-formaat."
+        ),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -177,4 +182,4 @@ class ImportForm(forms.Form):
                 return raw.decode(encoding)
             except UnicodeDecodeError:
                 continue
-        raise ValidationError(_("Dit bestand is geen tekst (CSV)."))
+        raise ValidationError(_("Dit bestand is geen tekst (CSV of JSON)."))

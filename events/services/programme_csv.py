@@ -1,5 +1,5 @@
 """
-A programme as CSV: one row per session, the same columns out and in, so an export re-imports.
+A programme as CSV (and, in, the frab/c3voc JSON of /schedule.json): one row per session, the same columns out and in, so an export re-imports.
 
 Columns (COLUMNS): code, title, kind, day, start, end, room, capacity, the
 reserved seats per perspective, chatham house, room access, themes,
@@ -21,6 +21,7 @@ listed with its line number and the transaction is rolled back.
 import csv
 import datetime as dt
 import io
+import json
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import audit_log
 from events.models import Event, Room, RoomAccess, Session, SessionKind, SessionStatus, Theme
+from events.schedule import session_guid
 from events.services.programme import require_programme, session_times
 
 COLUMNS = [
@@ -59,6 +61,9 @@ MAX_ROWS = 2000
 
 @dataclass
 class ImportResult:
+    """What an import did; `errors` are (line number, or session number for JSON, message)."""
+
+    kind: str = "csv"
     created: int = 0
     updated: int = 0
     rooms_created: list[str] = field(default_factory=list)
@@ -167,7 +172,7 @@ def _room(row: dict, event: Event, rooms: dict[str, Room], result: ImportResult)
     room = rooms.get(name.lower())
     if room is not None:
         return room
-    capacity = _number(row.get("capaciteit", ""), _("Capaciteit"))
+    capacity = row.get("_room_capacity") or _number(row.get("capaciteit") or "", _("Capaciteit"))
     if not capacity:
         raise _RowError(
             _(
@@ -193,7 +198,9 @@ def _apply(row: dict, event: Event, rooms, themes, sessions_by_code, result: Imp
         raise _RowError(_("Niet ingevuld: %(columns)s.") % {"columns": ", ".join(missing)})
     code = (row.get("code") or "").strip().upper()
     session = None
-    if code:
+    if row.get("_guid"):
+        session = sessions_by_code.get(row["_guid"]) or Session(event=event, status=SessionStatus.DRAFT)
+    elif code:
         session = sessions_by_code.get(code)
         if session is None:
             raise _RowError(
@@ -213,28 +220,32 @@ def _apply(row: dict, event: Event, rooms, themes, sessions_by_code, result: Imp
     session.title = row["titel"].strip()
     session.kind = _choice(row["soort"], SessionKind.choices, _("Soort"))
     session.room = _room(row, event, rooms, result)
-    session.capacity = _number(row.get("capaciteit") or "", _("Capaciteit"))
+    # A column the file does not have leaves that field as it is (the frab JSON has no seats or themes).
+    if "capaciteit" in row:
+        session.capacity = _number(row["capaciteit"] or "", _("Capaciteit"))
     for perspective in ("politiek", "beleid", "uitvoering"):
-        setattr(
-            session,
-            f"reserved_{perspective}",
-            _number(row.get(f"gereserveerd_{perspective}") or "", _("Gereserveerd"), 0),
-        )
-    session.chatham_house = _flag(row.get("chatham_house") or "")
+        if f"gereserveerd_{perspective}" in row:
+            value = _number(row[f"gereserveerd_{perspective}"] or "", _("Gereserveerd"), 0)
+            setattr(session, f"reserved_{perspective}", value)
+    if "chatham_house" in row:
+        session.chatham_house = _flag(row["chatham_house"] or "")
     if (row.get("toegang") or "").strip():
         session.room_access = _choice(row["toegang"], RoomAccess.choices, _("Toegang"))
     if (row.get("status") or "").strip():
         session.status = _choice(row["status"], SessionStatus.choices, _("Status"))
-    session.description = (row.get("beschrijving") or "").strip()
-    session.host_organisation = (row.get("organiserende_organisatie") or "").strip()
-    chosen_themes = _themes(row.get("themas") or "", themes)
+    if "beschrijving" in row:
+        session.description = (row["beschrijving"] or "").strip()
+    if "organiserende_organisatie" in row:
+        session.host_organisation = (row["organiserende_organisatie"] or "").strip()
+    chosen_themes = _themes(row["themas"] or "", themes) if "themas" in row else None
     created = session.pk is None
     try:
         session.full_clean()
     except ValidationError as error:
         raise _RowError(_messages(error)) from None
     session.save()
-    session.themes.set(chosen_themes)
+    if chosen_themes is not None:
+        session.themes.set(chosen_themes)
     if created:
         result.created += 1
     else:
@@ -253,26 +264,83 @@ def programme_csv_import(*, user: User, event: Event, text: str) -> ImportResult
     number (the header is line 1) and nothing saved. Writes an audit line on success.
     """
     require_programme(user, event)
-    result = ImportResult()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), dialect=_dialect(text))
     headers = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED if name not in headers]
     if missing:
-        result.errors.append(
-            (1, _("Deze kolommen ontbreken: %(columns)s.") % {"columns": ", ".join(missing)})
+        return ImportResult(
+            errors=[(1, _("Deze kolommen ontbreken: %(columns)s.") % {"columns": ", ".join(missing)})]
         )
-        return result
     reader.fieldnames = headers
+    return _import(
+        user=user, event=event, rows=((reader.line_num, row) for row in reader), result=ImportResult()
+    )
+
+
+def programme_json_import(*, user: User, event: Event, text: str) -> ImportResult:
+    """
+    Create and change the event's sessions from a frab/c3voc schedule (what /schedule.json gives); all or none.
+
+    A session whose guid is one of this event's (an exported schedule read
+    back) is changed, any other is created as a draft. Rooms the schedule lists
+    with a capacity are created when missing. Errors are numbered by session,
+    in the order of the file.
+    """
+    require_programme(user, event)
+    result = ImportResult(kind="json")
+    try:
+        conference = json.loads(text)["schedule"]["conference"]
+        capacities = {room["name"]: room.get("capacity") for room in conference.get("rooms", [])}
+        talks = [talk for day in conference["days"] for talks in day["rooms"].values() for talk in talks]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        result.errors.append((0, _("Dit is geen schedule.json in het frab/c3voc-formaat.")))
+        return result
+    return _import(
+        user=user,
+        event=event,
+        rows=((number, _row_from_talk(talk, capacities)) for number, talk in enumerate(talks, start=1)),
+        result=result,
+    )
+
+
+def _row_from_talk(talk: dict, capacities: dict) -> dict:
+    """One frab/c3voc event as the columns of a CSV row."""
+    if not isinstance(talk, dict):
+        return {}
+    row = {"titel": str(talk.get("title") or ""), "soort": str(talk.get("type") or "")}
+    row["zaal"] = str(talk.get("room") or "")
+    row["_room_capacity"] = capacities.get(row["zaal"])
+    row["_guid"] = str(talk.get("guid") or "")
+    row["beschrijving"] = str(talk.get("description") or talk.get("abstract") or "")
+    row["organiserende_organisatie"] = str(talk.get("subtitle") or "")
+    try:
+        start = dt.datetime.fromisoformat(str(talk.get("date")))
+        hours, minutes = (int(part) for part in str(talk.get("duration")).split(":"))
+    except ValueError:
+        return {**row, "dag": str(talk.get("date") or ""), "begin": "?", "einde": "?"}
+    end = start + dt.timedelta(hours=hours, minutes=minutes)
+    return {
+        **row,
+        "dag": start.date().isoformat(),
+        "begin": start.strftime("%H:%M"),
+        "einde": end.strftime("%H:%M"),
+    }
+
+
+def _import(*, user: User, event: Event, rows, result: ImportResult) -> ImportResult:
+    """Apply (position, row) pairs in one transaction; with any error roll all of it back."""
     try:
         with transaction.atomic():
             rooms = {room.name.lower(): room for room in Room.objects.filter(event=event)}
             themes = {}
             for theme in Theme.objects.all():
                 themes[theme.name.lower()] = themes[theme.slug.lower()] = theme
-            sessions_by_code = {s.code: s for s in Session.objects.filter(event=event).select_related("room")}
-            for row in reader:
-                if reader.line_num > MAX_ROWS + 1:
-                    result.errors.append((reader.line_num, _("Meer dan %(max)d regels.") % {"max": MAX_ROWS}))
+            sessions_by_code = {}
+            for session in Session.objects.filter(event=event).select_related("room"):
+                sessions_by_code[session.code] = sessions_by_code[str(session_guid(session))] = session
+            for count, (position, row) in enumerate(rows, start=1):
+                if count > MAX_ROWS:
+                    result.errors.append((position, _("Meer dan %(max)d sessies.") % {"max": MAX_ROWS}))
                     break
                 if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
                     continue
@@ -280,17 +348,22 @@ def programme_csv_import(*, user: User, event: Event, text: str) -> ImportResult
                     with transaction.atomic():
                         _apply(row, event, rooms, themes, sessions_by_code, result)
                 except _RowError as error:
-                    result.errors.append((reader.line_num, str(error)))
+                    result.errors.append((position, str(error)))
                 except ValidationError as error:
-                    result.errors.append((reader.line_num, _messages(error)))
+                    result.errors.append((position, _messages(error)))
             if result.errors:
                 raise _Rollback
     except _Rollback:
-        return ImportResult(errors=result.errors)
+        return ImportResult(kind=result.kind, errors=result.errors)
     audit_log(
         actor=user,
         action="programme.imported",
-        detail={"event": event.pk, "created": result.created, "updated": result.updated},
+        detail={
+            "event": event.pk,
+            "created": result.created,
+            "updated": result.updated,
+            "format": result.kind,
+        },
     )
     return result
 

@@ -3,7 +3,12 @@
 import pytest
 
 from events.models import Room, Session, SessionStatus, Theme
-from events.services.programme_csv import COLUMNS, programme_csv_export, programme_csv_import
+from events.services.programme_csv import (
+    COLUMNS,
+    programme_csv_export,
+    programme_csv_import,
+    programme_json_import,
+)
 from tests.factories import EventFactory, RoomFactory, SessionFactory, at
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +115,48 @@ def test_import_semicolons_and_dutch_dates(event, builder):
     result = programme_csv_import(user=builder, event=event, text=text)
 
     assert (result.errors, result.created) == ([], 1)
+
+
+# --- the frab/c3voc JSON of /schedule.json ------------------------------------------------------
+
+
+def test_json_schedule_of_one_event_fills_another(client, event, programme_team):
+    session = SessionFactory(event=event, title="Digitale post", host_organisation="Logius")
+    schedule = client.get("/schedule.json").content.decode()
+    target = EventFactory(slug="kopie", programme_published=False)
+
+    result = programme_json_import(user=programme_team(target), event=target, text=schedule)
+
+    copy = Session.objects.get(event=target)
+    assert (result.errors, result.created, result.updated, result.rooms_created) == (
+        [],
+        1,
+        0,
+        [session.room.name],
+    )
+    assert (copy.title, copy.host_organisation, copy.starts_at, copy.ends_at, copy.status) == (
+        "Digitale post",
+        "Logius",
+        session.starts_at,
+        session.ends_at,
+        SessionStatus.DRAFT,
+    )
+
+
+def test_json_schedule_read_back_updates_and_keeps_seats(client, event, builder):
+    session = SessionFactory(event=event, reserved_beleid=3, chatham_house=True)
+    schedule = client.get("/schedule.json").content.decode()
+
+    result = programme_json_import(
+        user=builder, event=event, text=schedule.replace(session.title, "Nieuwe titel")
+    )
+
+    session.refresh_from_db()
+    assert (result.errors, result.created, result.updated) == ([], 0, 1)
+    assert (session.title, session.reserved_beleid, session.chatham_house) == ("Nieuwe titel", 3, True)
+
+
+def test_json_that_is_not_a_schedule_is_refused(event, builder):
+    result = programme_json_import(user=builder, event=event, text='{"schedule": 1}')
+
+    assert result.errors == [(0, "Dit is geen schedule.json in het frab/c3voc-formaat.")]

@@ -2,8 +2,11 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
+from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from events.models import Event, Session, SessionStatus
@@ -262,3 +265,31 @@ def test_header_links_to_the_latest_event_with_a_right(client, builder, event):
     response = client.get("/profiel/")
 
     assert f'href="/{event.slug}/organisator/"' in response.content.decode()
+
+
+def test_an_invited_address_becomes_moderator_when_it_signs_up_and_verifies(
+    client, builder, event, django_capture_on_commit_callbacks
+):
+    session = SessionFactory(event=event, title="Armoede")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("organiser:session_team_invite", args=[event.slug, session.pk]),
+            {"email": "gast@example.org", "role": "rapporteur"},
+        )
+    invitation_mail = mail.outbox[-1]
+    visitor = Client()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        visitor.post(
+            "/account/signup/",
+            {
+                "email": "gast@example.org",
+                "password1": "Trialoog-wachtwoord-2026",
+                "password2": "Trialoog-wachtwoord-2026",
+            },
+        )
+    code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", mail.outbox[-1].body, re.MULTILINE).group(1)
+    visitor.post("/account/confirm-email/", {"code": code})
+
+    assert invitation_mail.subject == "Uitnodiging: rapporteur bij “Armoede”"
+    assert list(session.rapporteurs.values_list("email", flat=True)) == ["gast@example.org"]
