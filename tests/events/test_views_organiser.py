@@ -293,3 +293,33 @@ def test_an_invited_address_becomes_moderator_when_it_signs_up_and_verifies(
 
     assert invitation_mail.subject == "Uitnodiging: rapporteur bij “Armoede”"
     assert list(session.rapporteurs.values_list("email", flat=True)) == ["gast@example.org"]
+
+
+def test_an_organiser_builds_a_session_assigns_a_moderator_publishes_and_finds_it_in_the_schedule(
+    client, builder, event
+):
+    """The issue's story, without /admin/: build, search a moderator, add, publish, read /schedule.json."""
+    Event.objects.filter(pk=event.pk).update(programme_published=False)
+    room = RoomFactory(event=event)
+    RegistrationFactory(event=event, user=UserFactory(name="Gert Gespreksleider", email="gert@example.org"))
+
+    client.post(
+        reverse("organiser:session_create", args=[event.slug]), _session_post(room, title="Werk en zorg")
+    )
+    session = Session.objects.get(title="Werk en zorg")
+    found = client.get(reverse("organiser:session_team", args=[event.slug, session.pk]), {"q": "gert"})
+    client.post(
+        reverse("organiser:session_team_add", args=[event.slug, session.pk]),
+        {"person": found.context["results"][0].pk, "role": "moderator"},
+    )
+    client.post(reverse("organiser:event_publish", args=[event.slug]), {"published": "1"})
+    talks = [
+        talk
+        for day in Client().get("/schedule.json").json()["schedule"]["conference"]["days"]
+        for talks in day["rooms"].values()
+        for talk in talks
+    ]
+
+    assert [(talk["title"], talk["persons"]) for talk in talks] == [
+        ("Werk en zorg", [{"name": "Gert Gespreksleider"}])
+    ]
