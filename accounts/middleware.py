@@ -1,5 +1,6 @@
 """Session idle timeout and the second factor that staff must have."""
 
+import re
 import time
 
 from allauth.mfa.models import Authenticator
@@ -10,6 +11,7 @@ from django.contrib.auth import SESSION_KEY
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from events.permissions import events_with_right
 from trialoog.middleware import DATABASE_ERRORS, database_unavailable_response
 
 LAST_SEEN_KEY = "trialoog_last_seen"
@@ -64,6 +66,8 @@ class SessionIdleTimeoutMiddleware:
 # second factor (all under /account/), static files, the health check and the language switch.
 MFA_EXEMPT_PREFIXES = ("/account/", "/static/", "/healthz", "/taal/")
 ORGANISER_PREFIXES = ("/organisator/", "/zaal/", "/verslag/", "/admin/")
+# An event's back-office: /<event_slug>/organisator/...
+BACKOFFICE_PATH = re.compile(r"^/[-a-zA-Z0-9_]+/organisator/")
 
 
 class StaffMFARequiredMiddleware:
@@ -71,8 +75,10 @@ class StaffMFARequiredMiddleware:
     With REQUIRE_MFA_FOR_STAFF, send staff, superusers and organisers without a second factor to set one up.
 
     Staff and superusers are caught on every page (their flags cost no query);
-    members of the organiser group without the staff flag on the organiser
-    pages, the live rooms and the admin, so other people's requests carry no
+    members of the organiser group (platform admins) without the staff flag on
+    the organiser pages, the live rooms and the admin; and members of an
+    event's team (anyone holding a right in some event) on the event
+    back-offices, /<event>/organisator/. Other people's requests carry no
     extra query.
     """
 
@@ -100,10 +106,12 @@ class StaffMFARequiredMiddleware:
         user = request.user
         if not user.is_authenticated or request.path.startswith(MFA_EXEMPT_PREFIXES):
             return False
+        backoffice = BACKOFFICE_PATH.match(request.path) is not None
         if not (
             user.is_staff
             or user.is_superuser
-            or (request.path.startswith(ORGANISER_PREFIXES) and user.is_organiser)
+            or ((backoffice or request.path.startswith(ORGANISER_PREFIXES)) and user.is_organiser)
+            or (backoffice and events_with_right(user).exists())
         ):
             return False
         return not is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])

@@ -8,6 +8,6 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         # Imported once the app registry is ready: it connects model signals.
-        from events import public_cache
+        from events import public_cache, receivers  # noqa: F401 - receivers connect on import
 
         public_cache.connect_signals()

@@ -391,12 +391,16 @@ class Session(models.Model):
         if self.room_id and event and self.room.event_id != event.pk:
             errors["room"] = _("Deze zaal hoort bij een ander evenement.")
         if self.room_id and self.starts_at and self.ends_at and not errors:
+            # A cancelled session frees its room, and a cancelled session occupies none.
             clash = (
                 Session.objects.filter(
                     room_id=self.room_id, starts_at__lt=self.ends_at, ends_at__gt=self.starts_at
                 )
                 .exclude(pk=self.pk)
+                .exclude(status=SessionStatus.CANCELLED)
                 .first()
+                if self.status != SessionStatus.CANCELLED
+                else None
             )
             if clash:
                 errors["room"] = _("Deze zaal is op dat moment al bezet door “%(title)s”.") % {
@@ -469,3 +473,44 @@ class SessionSignup(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.session} ({self.status})"
+
+
+class SessionTeamInvitation(models.Model):
+    """
+    An invitation to moderate or report on a session, sent to an email address that has no account yet.
+
+    It is accepted when someone verifies that address (signing up with it):
+    only the owner of the mailbox can, so the email needs no secret link.
+    """
+
+    class Role(models.TextChoices):
+        MODERATOR = "moderator", _("Gespreksleider")
+        RAPPORTEUR = "rapporteur", _("Rapporteur")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="team_invitations")
+    email = models.EmailField(_("e-mailadres"))
+    role = models.CharField(_("rol"), max_length=12, choices=Role.choices)
+    expires_at = models.DateTimeField(_("verloopt op"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("uitnodiging voor een sessie")
+        verbose_name_plural = _("uitnodigingen voor een sessie")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "email", "role"],
+                condition=models.Q(accepted_at__isnull=True),
+                name="one_open_team_invitation",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} – {self.session} ({self.role})"

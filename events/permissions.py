@@ -74,6 +74,11 @@ def events_with_right(user, right: str | None = None) -> QuerySet[Event]:
         return Event.objects.none()
     if is_platform_admin(user):
         return Event.objects.all()
+    return team_events(user, right)
+
+
+def team_events(user, right: str | None = None) -> QuerySet[Event]:
+    """The events in which one of this person's teams holds `right` (any right, when None); admins aside."""
     teams = Team.objects.filter(members=user)
     if right is not None:
         assert right in Right.ALL, right

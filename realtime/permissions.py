@@ -4,7 +4,8 @@ Who may do what in a live room. Predicates, combined per action; services call t
 A participant is anyone with an active registration for the session's event,
 and, when the session's room access is "signed up only" (see
 `Session.effective_room_access`), a confirmed seat in this session.
-A moderator is a moderator of the session or an organiser: they run the room
+A moderator is a moderator of the session, or someone who holds the right to run
+the event's live rooms (`Right.ROOMS`: a team of the event, or a platform admin): they run the room
 (open/close, pre-moderation, questions, polls, the projector).
 A rapporteur of the session (and every moderator) may curate notes, capture
 actions and move through the phases: what a report needs.
@@ -16,18 +17,20 @@ actions each may take.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import ORGANISER_GROUP, User
-from events.models import Registration, RoomAccess, SessionSignup
+from events.models import Registration, RoomAccess, SessionSignup, Team
+from events.permissions import Right, can
 from realtime.models import LiveRoom
 
 
 def is_moderator(user: User, room: LiveRoom) -> bool:
-    """A moderator of this session, or an organiser: runs the room."""
+    """A moderator of this session, or someone who may run the event's rooms: runs the room."""
     if not user.is_authenticated:
         return False
-    if user.is_organiser:
+    if can(user, Right.ROOMS, room.session.event):
         return True
     return room.session.moderators.filter(pk=user.pk).exists()
 
@@ -105,7 +108,7 @@ def require_take_part(user: User, room: LiveRoom) -> None:
 
 def roles_in_room(users, room: LiveRoom) -> dict[int, str]:
     """
-    `role_in_room` for many users at once (four or five queries): user id -> 'moderator' or 'participant'.
+    `role_in_room` for many users at once (five or six queries): user id -> 'moderator' or 'participant'.
 
     'moderator' here is the socket's staff stream: moderators, rapporteurs and organisers.
     """
@@ -119,10 +122,25 @@ def roles_in_room(users, room: LiveRoom) -> dict[int, str]:
             "user_id", flat=True
         )
     )
+    moderators |= _room_runners(set(people) - moderators, session.event_id)
     moderators |= set(session.moderators.filter(pk__in=people).values_list("pk", flat=True))
     moderators |= set(session.rapporteurs.filter(pk__in=people).values_list("pk", flat=True))
     participants = _attendees(room, set(people) - moderators)
     return {pk: "moderator" for pk in moderators} | {pk: "participant" for pk in participants}
+
+
+def _room_runners(user_ids: set[int], event_id: int) -> set[int]:
+    """Those of `user_ids` in a team holding `Right.ROOMS` in the event (one query; `event_rights` for many)."""
+    if not user_ids:
+        return set()
+    teams = Team.objects.filter(can_run_rooms=True, organisation__events__id=event_id).filter(
+        Q(all_events=True) | Q(events__id=event_id)
+    )
+    return set(
+        Team.members.through.objects.filter(user_id__in=user_ids, team__in=teams).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 def role_in_room(user: User, room: LiveRoom) -> str | None:

@@ -37,8 +37,13 @@ REGISTRATION_HEADERS = [
 ]
 
 
-def registrations_table(*, event: Event) -> Table:
-    """Active registrations of the event with their confirmed sessions (two queries)."""
+def registrations_table(*, event: Event, with_health_data: bool = True) -> Table:
+    """
+    Active registrations of the event with their confirmed sessions (two queries).
+
+    Diet and access needs (health data) only `with_health_data`, and only for
+    people who consented; without it those columns are left out.
+    """
     confirmed = SessionSignup.objects.filter(
         session__event=event, status=SessionSignup.Status.CONFIRMED
     ).select_related("session")
@@ -71,6 +76,8 @@ def registrations_table(*, event: Event) -> Table:
                 user.access_needs if consented else "",
             ]
         )
+    if not with_health_data:
+        return Table("aanmeldingen", REGISTRATION_HEADERS[:-2], [row[:-2] for row in rows])
     return Table("aanmeldingen", REGISTRATION_HEADERS, rows)
 
 

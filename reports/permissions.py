@@ -1,11 +1,14 @@
 """
 Who may do what with outcome reports. Predicates; services and views call them.
 
-A session's team is its moderators and rapporteurs. Organisers may do everything.
+A session's team is its moderators and rapporteurs. A team of the event with the
+right to approve reports (events.permissions, Right.REPORTS) may do everything with
+the event's reports; platform admins hold that right in every event.
 """
 
 from accounts.models import User
 from events.models import Session
+from events.permissions import Right, can
 from reports.models import OutcomeReport
 
 
@@ -16,16 +19,19 @@ def is_session_team(user: User, session: Session) -> bool:
 
 
 def can_view_draft(user: User, session: Session) -> bool:
-    """The team of the session and organisers read the report before it is published."""
-    return user.is_authenticated and (user.is_organiser or is_session_team(user, session))
+    """The session's team and the event's report approvers read the report before it is published."""
+    return user.is_authenticated and (
+        can(user, Right.REPORTS, session.event) or is_session_team(user, session)
+    )
 
 
 def can_approve(user: User, session: Session) -> bool:
     return can_view_draft(user, session)
 
 
-def can_publish(user: User) -> bool:
-    return user.is_authenticated and user.is_organiser
+def can_publish(user: User, session: Session) -> bool:
+    """Put on or take off the kennisbank: the event's report approvers."""
+    return can(user, Right.REPORTS, session.event)
 
 
 def can_view(user: User, report: OutcomeReport | None, session: Session) -> bool:

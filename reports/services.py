@@ -53,8 +53,8 @@ def report_approve(*, session: Session, user: User, summary: str = "", topics: s
 
 @transaction.atomic
 def report_publish(*, session: Session, user: User) -> OutcomeReport:
-    """Put an approved report on the public kennisbank. Organisers only; writes an audit line."""
-    if not permissions.can_publish(user):
+    """Put an approved report on the public kennisbank. The event's report approvers only; writes an audit line."""
+    if not permissions.can_publish(user, session):
         raise PermissionDenied
     report = _report_for_update(session)
     if report.status != OutcomeReport.Status.APPROVED:
@@ -70,8 +70,8 @@ def report_publish(*, session: Session, user: User) -> OutcomeReport:
 
 @transaction.atomic
 def report_unpublish(*, session: Session, user: User) -> OutcomeReport:
-    """Take a published report off the kennisbank; it stays approved. Organisers only; writes an audit line."""
-    if not permissions.can_publish(user):
+    """Take a published report off the kennisbank; it stays approved. The event's report approvers only; writes an audit line."""
+    if not permissions.can_publish(user, session):
         raise PermissionDenied
     report = _report_for_update(session)
     if report.status != OutcomeReport.Status.PUBLISHED:

@@ -5,19 +5,19 @@ Pages that are not for this person answer 404, so they do not reveal
 themselves. Every POST calls one service, adds a message and redirects.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.services import audit_log
-from events.models import Session
+from events.models import Event, Session
+from events.permissions import Right, can, is_event_team
 from events.public_cache import cache_public_page
 from events.selectors import event_get_current
 from reports import exports, permissions, selectors, services
@@ -32,16 +32,6 @@ from reports.renderers.tables import csv_bytes, ods_bytes, report_tables, xlsx_b
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
 CSV = "text/csv; charset=utf-8"
-
-
-def organiser_only(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not (request.user.is_authenticated and request.user.is_organiser):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _download(content: bytes | str, content_type: str, filename: str, inline: bool = False) -> HttpResponse:
@@ -78,7 +68,7 @@ def report_detail(request, pk: int):
             "row": report,
             "approve_form": ApproveForm(initial=initial),
             "can_approve": permissions.can_approve(request.user, session),
-            "can_publish": permissions.can_publish(request.user),
+            "can_publish": permissions.can_publish(request.user, session),
             "table_names": [t.name for t in report_tables(document)],
         },
     )
@@ -201,18 +191,28 @@ def kennisbank_detail(request, pk: int):
 # --- organiser dashboard and exports -------------------------------------------------
 
 
-def _event():
-    event = event_get_current()
-    if event is None:
+def _event(request, event_slug: str, right: str | None = None) -> Event:
+    """The event of the URL when this person holds `right` in it (any right, when None); else 404."""
+    event = get_object_or_404(Event, slug=event_slug)
+    if not (can(request.user, right, event) if right else is_event_team(request.user, event)):
         raise Http404
     return event
 
 
 @require_GET
+def legacy_redirect(request, to: str, **kwargs):
+    """An address from before events had their own pages: to the same page of the current event."""
+    event = event_get_current()
+    if event is None:
+        raise Http404
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(reverse(to, kwargs={"event_slug": event.slug, **kwargs}) + (f"?{query}" if query else ""))
+
+
+@require_GET
 @never_cache
-@organiser_only
-def dashboard(request):
-    event = _event()
+def dashboard(request, event_slug: str):
+    event = _event(request, event_slug)
     sessions = selectors.dashboard_sessions(event=event)
     reports = {r.session_id: r for r in OutcomeReport.objects.filter(session__event=event)}
     for row in sessions:
@@ -226,16 +226,18 @@ def dashboard(request):
             "sessions": sessions,
             "live": selectors.dashboard_live(event=event),
             "now": timezone.now(),
+            "can_export_registrations": can(request.user, Right.REGISTRATIONS, event),
+            "can_export_reports": can(request.user, Right.REPORTS, event),
         },
     )
 
 
 @require_GET
 @never_cache
-@organiser_only
-def dashboard_live(request):
+def dashboard_live(request, event_slug: str):
     """Live activity per room as JSON, for dashboard.js to refresh the page without reloading it."""
-    return JsonResponse({"rooms": selectors.dashboard_live(event=_event()), "at": timezone.now().isoformat()})
+    event = _event(request, event_slug)
+    return JsonResponse({"rooms": selectors.dashboard_live(event=event), "at": timezone.now().isoformat()})
 
 
 TABLE_WRITERS = {
@@ -247,31 +249,33 @@ TABLE_WRITERS = {
 
 @require_GET
 @never_cache
-@organiser_only
-def export_registrations(request, fmt: str):
+def export_registrations(request, event_slug: str, fmt: str):
+    """The registrations; diet and access needs only for a team that may see health data."""
+    event = _event(request, event_slug, Right.REGISTRATIONS)
     if fmt not in TABLE_WRITERS:
         raise Http404
-    event = _event()
+    with_health = can(request.user, Right.HEALTH_DATA, event)
     content_type, write = TABLE_WRITERS[fmt]
-    audit_log(actor=request.user, action="export.registrations", detail={"event": event.pk, "format": fmt})
-    return _download(
-        write(exports.registrations_table(event=event)), content_type, f"aanmeldingen-{event.acronym}.{fmt}"
+    audit_log(
+        actor=request.user,
+        action="export.registrations",
+        detail={"event": event.pk, "format": fmt, "health_data": with_health},
     )
+    table = exports.registrations_table(event=event, with_health_data=with_health)
+    return _download(write(table), content_type, f"aanmeldingen-{event.acronym}.{fmt}")
 
 
 @require_GET
 @never_cache
-@organiser_only
-def export_programme(request):
-    event = _event()
+def export_programme(request, event_slug: str):
+    event = _event(request, event_slug)
     return _download(csv_bytes(exports.programme_table(event=event)), CSV, f"programma-{event.acronym}.csv")
 
 
 @require_GET
 @never_cache
-@organiser_only
-def export_event_zip(request):
-    event = _event()
+def export_event_zip(request, event_slug: str):
+    event = _event(request, event_slug, Right.REPORTS)
     audit_log(actor=request.user, action="export.event_zip", detail={"event": event.pk})
     response = StreamingHttpResponse(exports.event_zip_stream(event=event), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{event.acronym}-verslagen.zip"'

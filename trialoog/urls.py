@@ -21,4 +21,6 @@ urlpatterns = [
     path("", include("realtime.urls")),
     path("", include("reports.urls")),
     path("", include("events.urls")),
+    # Before any catch-all "<slug:event_slug>/" include: an event's back-office.
+    path("<slug:event_slug>/organisator/", include("events.organiser_urls")),
 ]

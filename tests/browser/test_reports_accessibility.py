@@ -22,7 +22,7 @@ def test_report_pages_have_no_serious_axe_violations(open_page, published, organ
     """The pages an organiser and the public use after the day pass axe without serious findings."""
     session_pk, report_pk = published.session_id, published.pk
     page = {
-        "dashboard": lambda: open_page("/organisator/dashboard/", organiser),
+        "dashboard": lambda: open_page(f"/{published.session.event.slug}/organisator/dashboard/", organiser),
         "report": lambda: open_page(f"/verslag/sessie/{session_pk}/", organiser),
         "kennisbank": lambda: open_page("/kennisbank/"),
         "kennisbank_search": lambda: open_page("/kennisbank/?q=post&van=2026-06-01"),

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import RegistrationFactory, UserFactory
+from tests.factories import RegistrationFactory, TeamFactory, UserFactory
 
 
 @pytest.fixture
@@ -10,6 +10,20 @@ def attendee():
     def make(event, **user_fields):
         user = UserFactory(**user_fields)
         RegistrationFactory(user=user, event=event)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def programme_team():
+    """Make a member of the event organisation's team with the right to build the event's programme."""
+
+    def make(event):
+        user = UserFactory()
+        TeamFactory(
+            organisation=event.organisation, members=[user], events=[event], can_manage_programme=True
+        )
         return user
 
     return make

@@ -6,6 +6,7 @@ The servers run against the suite's test database, so tests here are
 """
 
 import asyncio
+import datetime as dt
 import http.cookiejar
 import json
 import os
@@ -24,12 +25,21 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from accounts.roles import organiser_group_ensure
 from events.models import RoomAccess
+from events.permissions import Right
 from realtime.models import LiveRoom, Poll
 from realtime.services import notes as note_services
 from realtime.services import polls as poll_services
 from realtime.services import questions as question_services
 from scripts.services import Redis, free_port
-from tests.factories import RegistrationFactory, SessionFactory, SessionSignupFactory, UserFactory
+from tests.factories import (
+    EventFactory,
+    OrganisationFactory,
+    RegistrationFactory,
+    SessionFactory,
+    SessionSignupFactory,
+    TeamFactory,
+    UserFactory,
+)
 from tests.production import _wait_until_healthy, suite_database_url
 from tests.realtime.conftest import (  # noqa: F401 - shared fixtures
     live_room,
@@ -257,6 +267,23 @@ def world(db):
     users["organiser"] = UserFactory(perspective="beleid", is_staff=True)
     users["organiser"].groups.add(organiser_group_ensure())
     users["rapporteur"] = UserFactory(perspective="beleid")
+    event = room.session.event
+    users["event_team"] = UserFactory(perspective="beleid")
+    TeamFactory(
+        organisation=event.organisation,
+        members=[users["event_team"]],
+        events=[event],
+        can_manage_programme=True,
+    )
+    users["team_elsewhere"] = UserFactory(perspective="beleid")
+    elsewhere = OrganisationFactory()
+    EventFactory(organisation=elsewhere, date=dt.date(2025, 9, 15))  # the world's event stays the current one
+    TeamFactory(
+        organisation=elsewhere,
+        members=[users["team_elsewhere"]],
+        all_events=True,
+        **{right: True for right in Right.ALL},
+    )
     for role in ("registered", "signed_up", "kamerlid", "moderator_elsewhere", "moderator", "rapporteur"):
         RegistrationFactory(user=users[role], event=room.session.event)
     for role in ("signed_up", "kamerlid"):

@@ -42,11 +42,11 @@ def test_registration_export_is_audited(client, organiser, fmt):
     RegistrationFactory(event=event)
     client.force_login(organiser)
 
-    response = client.get(f"/organisator/export/aanmeldingen.{fmt}")
+    response = client.get(f"/{event.slug}/organisator/export/aanmeldingen.{fmt}")
 
     assert response.status_code == 200
     assert [(line.actor, line.detail) for line in lines("export.registrations")] == [
-        (organiser, {"event": event.pk, "format": fmt})
+        (organiser, {"event": event.pk, "format": fmt, "health_data": True})
     ]
 
 
@@ -55,7 +55,7 @@ def test_event_zip_is_audited(client, organiser):
     event = EventFactory()
     client.force_login(organiser)
 
-    response = client.get("/organisator/export/evenement.zip")
+    response = client.get(f"/{event.slug}/organisator/export/evenement.zip")
     b"".join(response.streaming_content)
 
     assert [(line.actor, line.detail) for line in lines("export.event_zip")] == [

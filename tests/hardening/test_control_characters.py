@@ -268,7 +268,7 @@ def test_event_zip_completes_with_legacy_control_characters(client, legacy_sessi
     """The event ZIP streams to the end: every file is there and the archive is intact."""
     client.force_login(organiser)
 
-    response = client.get(reverse("reports:export_event_zip"))
+    response = client.get(reverse("reports:export_event_zip", args=[legacy_session.event.slug]))
 
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     stem = f"verslagen/{legacy_session.pk:04d}"
@@ -283,7 +283,7 @@ def test_registrations_xlsx_opens_with_legacy_control_characters(client, organis
     registration = RegistrationFactory(user=UserFactory(name=f"Anna\x01 de Vries{STORED_JUNK}"))
     client.force_login(organiser)
 
-    response = client.get(reverse("reports:export_registrations", args=["xlsx"]))
+    response = client.get(reverse("reports:export_registrations", args=[registration.event.slug, "xlsx"]))
 
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content))["aanmeldingen"]

@@ -59,7 +59,7 @@ def every_text(client, session, report: OutcomeReport) -> dict[str, str]:
     for table in report_tables(report_document(session=session)):
         response = client.get(reverse("reports:report_table_csv", args=[session.pk, table.name]))
         texts[f"{table.name}.csv"] = readable("table.csv", response.content)
-    response = client.get(reverse("reports:export_event_zip"))
+    response = client.get(reverse("reports:export_event_zip", args=[session.event.slug]))
     texts["zip"] = readable("evenement.zip", b"".join(response.streaming_content))
     return texts
 

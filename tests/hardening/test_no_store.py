@@ -35,13 +35,13 @@ PERSONAL = {
     "report pdf": ("moderator", "/verslag/sessie/{session}/verslag.pdf"),
     "report xlsx": ("moderator", "/verslag/sessie/{session}/verslag.xlsx"),
     "report table csv": ("moderator", "/verslag/sessie/{session}/tabel/vragen.csv"),
-    "registrations csv": ("organiser", "/organisator/export/aanmeldingen.csv"),
-    "registrations xlsx": ("organiser", "/organisator/export/aanmeldingen.xlsx"),
-    "registrations ods": ("organiser", "/organisator/export/aanmeldingen.ods"),
-    "event zip": ("organiser", "/organisator/export/evenement.zip"),
-    "programme export": ("organiser", "/organisator/export/programma.csv"),
-    "dashboard": ("organiser", "/organisator/dashboard/"),
-    "dashboard live": ("organiser", "/organisator/dashboard/live.json"),
+    "registrations csv": ("organiser", "/{event}/organisator/export/aanmeldingen.csv"),
+    "registrations xlsx": ("organiser", "/{event}/organisator/export/aanmeldingen.xlsx"),
+    "registrations ods": ("organiser", "/{event}/organisator/export/aanmeldingen.ods"),
+    "event zip": ("organiser", "/{event}/organisator/export/evenement.zip"),
+    "programme export": ("organiser", "/{event}/organisator/export/programma.csv"),
+    "dashboard": ("organiser", "/{event}/organisator/dashboard/"),
+    "dashboard live": ("organiser", "/{event}/organisator/dashboard/live.json"),
     "Kamerlid invitations": ("organiser", "/organisator/kamerleden/"),
     "Kamerlid invitation link": ("anonymous", "/kamerlid/uitnodiging/{invitation_token}/"),
     "admin page of a person": ("organiser", "/admin/accounts/user/{attendee}/change/"),
@@ -83,6 +83,7 @@ def places(world):
         "projector_token": world["room"].projector_token,
         "invitation_token": token,
         "attendee": users["attendee"].pk,
+        "event": session.event.slug,
     }
 
 

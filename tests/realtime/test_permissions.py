@@ -4,12 +4,13 @@ from django.core.exceptions import PermissionDenied
 
 from accounts.roles import organiser_group_ensure
 from realtime.models import LiveRoom
+from realtime.permissions import is_moderator, role_in_room, roles_in_room
 from realtime.services import notes as n
 from realtime.services import polls as p
 from realtime.services import questions as q
 from realtime.services import rooms as r
 from realtime.services import votes
-from tests.factories import UserFactory
+from tests.factories import EventFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,46 @@ def test_role_by_action_matrix(actors, live_room, action):
             type(question).objects.filter(pk=question.pk).update(status="visible")
 
     assert {role for role, allowed in outcome.items() if allowed} == ALLOWED[action]
+
+
+# --- the event's right to run its live rooms (events.permissions, Right.ROOMS) ----------------
+
+
+def _room_runner(event, **rights):
+    user = UserFactory()
+    TeamFactory(organisation=event.organisation, members=[user], events=[event], **rights)
+    return user
+
+
+def test_a_team_with_the_rooms_right_runs_every_room_of_its_event(live_room):
+    runner = _room_runner(live_room.session.event, can_run_rooms=True)
+
+    assert is_moderator(runner, live_room) is True
+    assert role_in_room(runner, live_room) == "moderator"
+    assert roles_in_room([runner], live_room) == {runner.pk: "moderator"}
+
+
+def test_a_team_without_the_rooms_right_does_not_run_the_room(live_room):
+    builder = _room_runner(live_room.session.event, can_manage_programme=True)
+
+    assert is_moderator(builder, live_room) is False
+    assert roles_in_room([builder], live_room) == {}
+
+
+def test_the_rooms_right_in_another_event_does_not_run_this_room(live_room):
+    other = EventFactory(organisation=live_room.session.event.organisation)
+    runner = _room_runner(other, can_run_rooms=True)
+
+    assert is_moderator(runner, live_room) is False
+    assert roles_in_room([runner], live_room) == {}
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_roles_in_room_with_room_runners_uses_constant_queries(live_room, django_assert_num_queries, count):
+    runners = [_room_runner(live_room.session.event, can_run_rooms=True) for _ in range(count)]
+    room = LiveRoom.objects.select_related("session").get(pk=live_room.pk)
+
+    with django_assert_num_queries(4):
+        roles = roles_in_room(runners, room)
+
+    assert set(roles.values()) == {"moderator"}

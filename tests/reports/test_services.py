@@ -5,7 +5,7 @@ from accounts.models import AuditLog
 from realtime.models import Question
 from reports.models import OutcomeReport
 from reports.services import report_approve, report_publish, report_unpublish
-from tests.factories import SessionFactory, UserFactory
+from tests.factories import EventFactory, SessionFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +95,22 @@ def test_published_report_cannot_be_approved_again(report_session, organiser):
         report_approve(session=report_session, user=organiser)
 
     assert error.value.code == "published"
+
+
+def test_a_team_with_the_reports_right_publishes_in_its_event_only(report_session):
+    event = report_session.event
+    approver, elsewhere = UserFactory(), UserFactory()
+    TeamFactory(organisation=event.organisation, members=[approver], events=[event], can_approve_reports=True)
+    TeamFactory(
+        organisation=event.organisation,
+        members=[elsewhere],
+        events=[EventFactory(organisation=event.organisation)],
+        can_approve_reports=True,
+    )
+    report_approve(session=report_session, user=approver)
+
+    with pytest.raises(PermissionDenied):
+        report_publish(session=report_session, user=elsewhere)
+    published = report_publish(session=report_session, user=approver)
+
+    assert published.status == "published"

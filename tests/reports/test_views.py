@@ -175,12 +175,13 @@ def test_moderator_approves_through_the_page_then_organiser_publishes(client, re
 def test_dashboard_is_404_for_everyone_but_organisers(client, report_session, organiser):
     moderator = UserFactory()
     report_session.moderators.add(moderator)
+    slug = report_session.event.slug
     urls = [
-        reverse("reports:dashboard"),
-        reverse("reports:dashboard_live"),
-        reverse("reports:export_registrations", args=["csv"]),
-        reverse("reports:export_programme"),
-        reverse("reports:export_event_zip"),
+        reverse("reports:dashboard", args=[slug]),
+        reverse("reports:dashboard_live", args=[slug]),
+        reverse("reports:export_registrations", args=[slug, "csv"]),
+        reverse("reports:export_programme", args=[slug]),
+        reverse("reports:export_event_zip", args=[slug]),
     ]
 
     anonymous = [client.get(url).status_code for url in urls]
@@ -195,8 +196,8 @@ def test_dashboard_is_404_for_everyone_but_organisers(client, report_session, or
 def test_dashboard_shows_registrations_sessions_and_live_rooms(client, report_session, organiser):
     client.force_login(organiser)
 
-    response = client.get(reverse("reports:dashboard"))
-    live = client.get(reverse("reports:dashboard_live")).json()
+    response = client.get(reverse("reports:dashboard", args=[report_session.event.slug]))
+    live = client.get(reverse("reports:dashboard_live", args=[report_session.event.slug])).json()
 
     assert response.context["sessions"][0]["fill_percent"] == 25
     assert "js/dashboard.js" in response.content.decode()
@@ -208,7 +209,7 @@ def test_dashboard_shows_registrations_sessions_and_live_rooms(client, report_se
 def test_event_zip_streams_every_report_in_every_format(client, report_session, organiser):
     client.force_login(organiser)
 
-    response = client.get(reverse("reports:export_event_zip"))
+    response = client.get(reverse("reports:export_event_zip", args=[report_session.event.slug]))
 
     assert response.streaming
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
