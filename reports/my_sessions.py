@@ -104,18 +104,19 @@ def team_session_state(*, session: Session, now: dt.datetime) -> str:
 
 def session_groups_for_team_member(*, user: User, now: dt.datetime | None = None) -> list[EventGroup]:
     """
-    The person's sessions grouped by event (one query): events still to come or under way first,
-    soonest first; then past events, most recent first. Sessions in time order within an event.
+    The person's sessions grouped by event (one query), sessions in time order within an event.
+
+    First the events still to come or under way (an event whose last day is
+    not past, or with a session not yet over), soonest first; then past
+    events, most recent first.
     """
     now = now or timezone.now()
     today = now.astimezone(timezone.get_default_timezone()).date()
-    groups: dict[int, EventGroup] = {}
+    by_event: dict[int, list[TeamSession]] = {}
+    events: dict[int, Event] = {}
     for session in session_list_for_team_member(user=user):
-        group = groups.get(session.event_id)
-        if group is None:
-            event = session.event
-            group = groups[event.pk] = EventGroup(event=event, upcoming=event.last_date >= today, sessions=[])
-        group.sessions.append(
+        events.setdefault(session.event_id, session.event)
+        by_event.setdefault(session.event_id, []).append(
             TeamSession(
                 session=session,
                 is_moderator=session.is_moderator,
@@ -124,6 +125,14 @@ def session_groups_for_team_member(*, user: User, now: dt.datetime | None = None
                 report=getattr(session, "outcome_report", None),
             )
         )
-    upcoming = [g for g in groups.values() if g.upcoming]
-    past = [g for g in groups.values() if not g.upcoming]
+    groups = [
+        EventGroup(
+            event=event,
+            upcoming=event.last_date >= today or any(item.session.ends_at > now for item in by_event[pk]),
+            sessions=by_event[pk],
+        )
+        for pk, event in events.items()
+    ]
+    upcoming = [g for g in groups if g.upcoming]
+    past = [g for g in groups if not g.upcoming]
     return upcoming + past[::-1]

@@ -146,3 +146,16 @@ def test_nav_asks_nothing_for_a_visitor_who_is_not_logged_in(client, django_asse
         response = client.get(reverse("reports:kennisbank"))
 
     assert 'href="/mijn-sessies/"' not in response.content.decode()
+
+
+def test_an_event_with_a_session_not_yet_over_counts_as_upcoming():
+    """A standalone trialoog dated in the past but with a session still to end is listed with what is to come."""
+    person = UserFactory()
+    over = EventFactory(slug="dag-2025", name="Dag 2025", date=dt.date(2025, 6, 17))
+    running = EventFactory(slug="dag-2026", name="Dag 2026", date=dt.date(2026, 6, 17))
+    session_on(running, "Nog bezig", -0.5).moderators.add(person)
+    SessionFactory(event=over, title="Lang geleden").moderators.add(person)
+
+    groups = session_groups_for_team_member(user=person, now=NOW)
+
+    assert [(g.event.name, g.upcoming) for g in groups] == [("Dag 2026", True), ("Dag 2025", False)]
