@@ -15,7 +15,6 @@ filters, pages 1 and 5, with the page cache emptied before every request
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
 import sys
@@ -24,6 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.export import setup_django  # noqa: E402
+from bench.signup import percentile  # noqa: E402
 
 THEMES = [
     "Vereenvoudiging",
@@ -57,25 +59,6 @@ SEARCHES = [
     "uitvoeringstoets",
     "menselijke maat",
 ]
-
-
-def setup_django():
-    server = None
-    if not os.environ.get("DATABASE_URL"):
-        from scripts.services import Postgres
-
-        server = Postgres().start()
-        os.environ["DATABASE_URL"] = server.url
-    os.environ.pop("REDIS_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "trialoog.settings.test"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    return server
 
 
 def sentence(rng: random.Random, n: int) -> str:
@@ -193,11 +176,6 @@ def found_count(params: dict) -> int:
     form = KennisbankSearchForm(params, choices=kennisbank_choices())
     form.is_valid()
     return report_list_published(filters=form.filters()).count()
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def main():
