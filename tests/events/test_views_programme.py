@@ -45,14 +45,17 @@ def test_programme_pages_use_a_constant_number_of_queries(client, django_assert_
 def test_programme_grid_for_a_logged_in_attendee_uses_constant_queries(
     client, attendee, django_assert_num_queries, count
 ):
-    """Logged in, the grid adds the session, the user, the nav's organiser check and the sign-ups: six at any size."""
+    """
+    Logged in, the grid adds the session, the user, the nav's organiser and Mijn sessies checks and the
+    sign-ups: seven at any size.
+    """
     event = EventFactory()
     make_sessions(event, count)
     user = attendee(event)
     signup_create(user=user, session=Session.objects.first())
     client.force_login(user)
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get("/programma/")
 
     assert "Ingeschreven" in response.content.decode()
