@@ -310,3 +310,32 @@ def test_detail_names_event_organisation_and_themes_with_links_to_the_list(clien
     assert f'<a href="/kennisbank/?event={event.slug}">{event.name}</a>' in page
     assert '<a href="/kennisbank/?organisatie=gelderland">Provincie Gelderland</a>' in page
     assert 'href="/kennisbank/?thema=uitvoeringstoets">Uitvoeringstoets</a>' in page
+
+
+def test_migration_indexes_reports_published_before_it():
+    """Migration 0002 writes the vector of every report already published, beside a partial GIN index."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("reports.migrations.0002_kennisbank_search_vector")
+    OutcomeReport.objects.create(
+        session=SessionFactory(title="Vereenvoudiging van de bijstand"),
+        status=OutcomeReport.Status.PUBLISHED,
+        snapshot={},
+        published_at=timezone.now(),
+    )
+    before = list(report_list_published(filters=KennisbankFilters(query="vereenvoudigen")))
+
+    with connection.cursor() as cursor:  # the test's open transaction holds deferred FK checks
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with connection.schema_editor() as editor:
+        migration.index_published_reports(apps, editor)
+    after = report_list_published(filters=KennisbankFilters(query="vereenvoudigen"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [migration.INDEX])
+        (definition,) = cursor.fetchone()
+
+    assert before == []
+    assert [r.session.title for r in after] == ["Vereenvoudiging van de bijstand"]
+    assert "USING gin (search_vector) WHERE ((status)::text = 'published'::text)" in definition
