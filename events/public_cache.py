@@ -39,7 +39,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
-from events.models import Event, Room, Session, SessionSignup
+from events.models import Event, Organisation, Room, Session, SessionSignup, Theme
 from reports.models import OutcomeReport
 
 logger = logging.getLogger(__name__)
@@ -223,10 +223,10 @@ def connect_signals() -> None:
     Admin edits do not pass through the services, so model signals are the
     one place every change passes. Called from EventsConfig.ready().
     """
-    for model in (Event, Room, Session, SessionSignup, OutcomeReport, get_user_model()):
+    for model in (Event, Organisation, Room, Session, SessionSignup, Theme, OutcomeReport, get_user_model()):
         post_save.connect(_bump_on_change, sender=model, dispatch_uid=f"public-cache-save-{model.__name__}")
         post_delete.connect(_bump_on_change, sender=model, dispatch_uid=f"public-cache-del-{model.__name__}")
-    for through in (Session.moderators.through, Session.rapporteurs.through):
+    for through in (Session.moderators.through, Session.rapporteurs.through, Session.themes.through):
         m2m_changed.connect(
             _bump_on_change, sender=through, dispatch_uid=f"public-cache-m2m-{through.__name__}"
         )

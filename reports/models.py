@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,10 @@ class OutcomeReport(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The kennisbank's Dutch full-text index of the published content, written by report_publish
+    # (reports.kennisbank.report_search_index). PostgreSQL only: on SQLite it stays empty and the
+    # kennisbank searches with icontains. A GIN index on it is made by migration 0004 on PostgreSQL.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("uitkomstverslag")

@@ -14,7 +14,7 @@ exists, and the session is not under the Chatham House rule.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Perspective
@@ -516,38 +516,6 @@ def snapshot_current(*, content: dict) -> dict:
         "notes": list(notes.values()),
     }
     return _strip_internal(current)
-
-
-# --- kennisbank ----------------------------------------------------------------
-
-
-def report_list_published(
-    *, query: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None
-) -> QuerySet[OutcomeReport]:
-    """Published reports, newest session first, filtered by a topic text and a session date range."""
-    reports = OutcomeReport.objects.filter(status=OutcomeReport.Status.PUBLISHED).select_related(
-        "session__event", "session__room"
-    )
-    for word in query.split()[:8]:
-        reports = reports.filter(
-            Q(session__title__icontains=word)
-            | Q(session__description__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(topics__icontains=word)
-        )
-    if date_from:
-        reports = reports.filter(session__event__date__gte=date_from)
-    if date_to:
-        reports = reports.filter(session__event__date__lte=date_to)
-    return reports.order_by("-session__starts_at", "session__title")
-
-
-def report_get_published(*, pk: int) -> OutcomeReport | None:
-    return (
-        OutcomeReport.objects.filter(pk=pk, status=OutcomeReport.Status.PUBLISHED)
-        .select_related("session__event")
-        .first()
-    )
 
 
 # --- organiser dashboard -------------------------------------------------------

@@ -10,7 +10,7 @@ from accounts.services import audit_log
 from events.models import Session
 from realtime.models import Question
 from realtime.services.notes import person_name_key
-from reports import permissions, selectors
+from reports import kennisbank, permissions, selectors
 from reports.models import OutcomeReport
 
 # The lists of a snapshot's question section that hold question entries (with "author" and "organisation").
@@ -53,7 +53,11 @@ def report_approve(*, session: Session, user: User, summary: str = "", topics: s
 
 @transaction.atomic
 def report_publish(*, session: Session, user: User) -> OutcomeReport:
-    """Put an approved report on the public kennisbank. The event's report approvers only; writes an audit line."""
+    """
+    Put an approved report on the public kennisbank. The event's report approvers only.
+
+    Writes the report's Dutch search vector (PostgreSQL) and an audit line.
+    """
     if not permissions.can_publish(user, session):
         raise PermissionDenied
     report = _report_for_update(session)
@@ -64,6 +68,7 @@ def report_publish(*, session: Session, user: User) -> OutcomeReport:
     report.status = OutcomeReport.Status.PUBLISHED
     report.published_at = timezone.now()
     report.save(update_fields=["status", "published_at", "updated_at"])
+    kennisbank.report_search_index(report=report)
     audit_log(actor=user, action="report.published", detail={"session": session.pk, "report": report.pk})
     return report
 

@@ -11,7 +11,9 @@ urlpatterns = [
     path("verslag/sessie/<int:pk>/publiceren/", views.report_publish, name="report_publish"),
     path("verslag/sessie/<int:pk>/offline/", views.report_unpublish, name="report_unpublish"),
     path("kennisbank/", views.kennisbank, name="kennisbank"),
+    path("kennisbank/feed.atom", views.kennisbank_feed, name="kennisbank_feed"),
     path("kennisbank/<int:pk>/", views.kennisbank_detail, name="kennisbank_detail"),
+    path("mijn-sessies/", views.my_sessions, name="my_sessions"),
     # An event's dashboard and exports, in its back-office.
     path("<slug:event_slug>/organisator/dashboard/", views.dashboard, name="dashboard"),
     path("<slug:event_slug>/organisator/dashboard/live.json", views.dashboard_live, name="dashboard_live"),

@@ -6,7 +6,9 @@ themselves. Every POST calls one service, adds a message and redirects.
 """
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +23,9 @@ from events.permissions import Right, can, is_event_team
 from events.public_cache import cache_public_page
 from events.selectors import event_get_current
 from reports import exports, permissions, selectors, services
+from reports import kennisbank as kennisbank_selectors
+from reports import my_sessions as my_sessions_selectors
+from reports.feeds import KennisbankFeed
 from reports.forms import ApproveForm, KennisbankSearchForm
 from reports.models import OutcomeReport
 from reports.renderers.html import report_html
@@ -157,23 +162,37 @@ def report_unpublish(request, pk: int):
 # --- kennisbank ----------------------------------------------------------------
 
 
+KENNISBANK_PAGE_SIZE = 20
+
+
 @require_GET
 @cache_public_page()
 def kennisbank(request):
-    form = KennisbankSearchForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    reports = selectors.report_list_published(
-        query=filters.get("q", ""), date_from=filters.get("van"), date_to=filters.get("tot")
-    )
+    """Published outcomes of every event: filters and Dutch full-text search in the query string, 20 a page."""
+    form = KennisbankSearchForm(request.GET, choices=kennisbank_selectors.kennisbank_choices())
+    form.is_valid()
+    filters = form.filters()
+    reports = kennisbank_selectors.report_list_published(filters=filters)
+    page = Paginator(reports, KENNISBANK_PAGE_SIZE).get_page(request.GET.get("pagina"))
     return render(
-        request, "reports/kennisbank.html", {"form": form, "reports": reports, "searched": bool(request.GET)}
+        request,
+        "reports/kennisbank.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "reports": page.object_list,
+            "query": form.query_string(),
+            "active_filters": form.active_filters(),
+            "full_text": kennisbank_selectors.uses_full_text_search(),
+        },
     )
 
 
 @require_GET
 @cache_public_page()
 def kennisbank_detail(request, pk: int):
-    row = selectors.report_get_published(pk=pk)
+    row = kennisbank_selectors.report_get_published(pk=pk)
     if row is None:
         raise Http404
     document = selectors.report_with_status(content=row.snapshot, row=row)
@@ -181,10 +200,26 @@ def kennisbank_detail(request, pk: int):
         request,
         "reports/kennisbank_detail.html",
         {
+            "row": row,
             "session": row.session,
             "report": document,
             "table_names": [t.name for t in report_tables(document)],
         },
+    )
+
+
+kennisbank_feed = require_GET(cache_public_page(everyone=True)(KennisbankFeed()))
+
+
+@require_GET
+@never_cache
+@login_required
+def my_sessions(request):
+    """Every session, in every event, that this person moderates or reports on, grouped by event."""
+    return render(
+        request,
+        "reports/my_sessions.html",
+        {"groups": my_sessions_selectors.session_groups_for_team_member(user=request.user)},
     )
 
 

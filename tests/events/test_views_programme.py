@@ -46,9 +46,8 @@ def test_programme_grid_for_a_logged_in_attendee_uses_constant_queries(
     client, attendee, django_assert_num_queries, count
 ):
     """
-    Logged in, the grid adds the session, the user, the nav's organiser check, its back-office link and the sign-ups.
-
-    Seven at any size.
+    Logged in, the grid adds the session, the user, the nav's organiser and Mijn sessies checks, its
+    back-office link and the sign-ups.
     """
     event = EventFactory()
     make_sessions(event, count)

@@ -332,6 +332,8 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
     "reports:legacy_export_registrations": (G, {"*": 302}),
     "reports:kennisbank": (G, {"*": 200}),
     "reports:kennisbank_detail": (G, {"*": 404}),
+    "reports:kennisbank_feed": (G, {"*": 200}),
+    "reports:my_sessions": (G, {"*": 200, "anonymous": 302}),
     "reports:report_approve": (P, {"*": 404, "rapporteur": 302, "moderator": 302, "organiser": 302}),
     "reports:report_detail": (G, {"*": 404, "rapporteur": 200, "moderator": 200, "organiser": 200}),
     "reports:report_download": (G, {"*": 404, "rapporteur": 200, "moderator": 200, "organiser": 200}),

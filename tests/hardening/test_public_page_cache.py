@@ -8,13 +8,22 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from events.models import Session
+from events.models import Session, Theme
 from events.services.signup import signup_create
+from reports.models import OutcomeReport
 from tests.factories import EventFactory, RegistrationFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_PAGES = ["/", "/programma/", "/programma/lijst/", "/kennisbank/", "/schedule.json", "/schedule.xml"]
+PUBLIC_PAGES = [
+    "/",
+    "/programma/",
+    "/programma/lijst/",
+    "/kennisbank/",
+    "/kennisbank/feed.atom",
+    "/schedule.json",
+    "/schedule.xml",
+]
 
 
 def _csrf_token(body: str) -> str:
@@ -47,6 +56,21 @@ def test_a_programme_change_shows_at_once(path, client):
     body = Client().get(url).content.decode()
 
     assert ("Nieuwe titel" in body, "Oude titel" in body) == (True, False)
+
+
+def test_a_theme_given_to_a_session_shows_at_once_in_the_cached_kennisbank(client):
+    """Themes are part of the kennisbank's cached page and filter; tagging a session bumps the version."""
+    session = SessionFactory(title="Digitale post")
+    OutcomeReport.objects.create(
+        session=session, status=OutcomeReport.Status.PUBLISHED, snapshot={}, published_at=timezone.now()
+    )
+    theme = Theme.objects.create(name="Vereenvoudiging", slug="vereenvoudiging")
+    url = "/kennisbank/?thema=vereenvoudiging"
+    assert "Digitale post" not in client.get(url).content.decode()
+
+    session.themes.add(theme)
+
+    assert "Digitale post" in Client().get(url).content.decode()
 
 
 def test_a_signup_updates_the_free_seats_on_the_cached_session_page(client):
