@@ -1,6 +1,28 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from events import selectors
+from events.public_cache import value_for_version
 
 
 def site(request):
     """Values every page template may use."""
     return {"site_url": settings.SITE_URL, "privacy_contact": settings.PRIVACY_CONTACT}
+
+
+def _current_event_slug() -> str:
+    def compute() -> str:
+        event = selectors.event_get_current()
+        return event.slug if event is not None else ""
+
+    return value_for_version("current-event-slug", compute)
+
+
+def current_event(request):
+    """
+    `current_event_slug`: the slug of the current event for the menu, "" without events.
+
+    Lazy, and kept per programme version: a page that does not show it, or
+    shows it again, costs no query.
+    """
+    return {"current_event_slug": SimpleLazyObject(_current_event_slug)}

@@ -21,4 +21,7 @@ urlpatterns = [
     path("", include("realtime.urls")),
     path("", include("reports.urls")),
     path("", include("events.urls")),
+    # Last: an event's own pages under its slug, so every site path above matches first
+    # (events.models.RESERVED_SLUGS keeps slugs off them).
+    path("<slug:event_slug>/", include("events.event_urls")),
 ]
