@@ -13,14 +13,14 @@ def site(request):
 def _current_event_slug() -> str:
     def compute() -> str:
         event = selectors.event_get_current()
-        return event.slug if event is not None else ""
+        return event.slug if event is not None and event.programme_published else ""
 
     return value_for_version("current-event-slug", compute)
 
 
 def current_event(request):
     """
-    `current_event_slug`: the slug of the current event for the menu, "" without events.
+    `current_event_slug`: the current event for the menu's "Programma"; "" when no programme is public.
 
     Lazy, and kept per programme version: a page that does not show it, or
     shows it again, costs no query.
