@@ -116,7 +116,8 @@ def require_take_part(user: User, room: LiveRoom) -> None:
 
 def roles_in_room(users, room: LiveRoom) -> dict[int, str]:
     """
-    `role_in_room` for many users at once (four or five queries): user id -> 'moderator' or 'participant'.
+    `role_in_room` for many users at once (four or five queries, one more for the team while the
+    session is a draft or its programme unpublished): user id -> 'moderator' or 'participant'.
 
     'moderator' here is the socket's staff stream: moderators, rapporteurs and organisers.
     """
