@@ -124,6 +124,7 @@ def event_home(request, event_slug: str):
         "highlights": selectors.session_highlights(event=event),
         "registration_open": event.registration_is_open(),
         "registration": selectors.registration_get(user=request.user, event=event),
+        "team_preview": not event.programme_published and is_event_team(request.user, event),
     }
     return render(request, "events/event_home.html", context)
 

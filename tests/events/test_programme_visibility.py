@@ -100,6 +100,16 @@ def test_the_team_preview_of_a_feed_is_never_stored_for_the_public(client, unpub
     assert "private" in preview["Cache-Control"]
 
 
+def test_the_event_home_leads_the_team_to_its_preview(client, unpublished):
+    """The team finds the unpublished programme from the event's home; the public does not."""
+    event, _session = unpublished
+    link = f'href="/{event.slug}/programma/">Bekijk het programma zoals het team het ziet</a>'
+
+    pages = [c.get(f"/{event.slug}/").content.decode() for c in (logged_in(team_member(event)), client)]
+
+    assert [link in page for page in pages] == [True, False]
+
+
 def test_signing_up_in_an_unpublished_programme_is_refused_to_the_public(unpublished):
     """The service refuses a registered attendee; no seat is taken."""
     _event, session = unpublished
