@@ -4,7 +4,19 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, DateField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -81,18 +93,13 @@ def site_home_get(*, today: dt.date | None = None) -> SiteHome:
     Every event, split into upcoming (soonest first) and past (latest first), in two queries.
 
     The next event's programme highlights come with it (public sessions only).
-    Each event carries `session_count`: its public sessions.
+    Each event carries `has_outcomes`: it has a published outcome report.
     """
     today = today or _today()
+    published = Session.objects.filter(event=OuterRef("pk"), outcome_report__status="published")
     events = list(
         Event.objects.select_related("organisation")
-        .annotate(
-            last_day=_last_day(),
-            session_count=Count(
-                "sessions",
-                filter=Q(programme_published=True) & ~Q(sessions__status=SessionStatus.DRAFT),
-            ),
-        )
+        .annotate(last_day=_last_day(), has_outcomes=Exists(published))
         .order_by("date", "pk")
     )
     upcoming = [event for event in events if event.last_day >= today]

@@ -6,7 +6,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.factories import EventFactory, OrganisationFactory, RoomFactory, SessionFactory, at
+from accounts.roles import organiser_group_ensure
+from reports.services import report_approve, report_publish
+from tests.factories import EventFactory, OrganisationFactory, RoomFactory, SessionFactory, UserFactory, at
 
 pytestmark = pytest.mark.django_db
 
@@ -33,16 +35,26 @@ def test_the_next_event_comes_first_with_its_highlights(client):
     assert content.index("Over een maand") < content.index("Over een jaar")
 
 
-def test_past_events_come_latest_first_with_a_link_to_their_outcomes(client):
-    """Past events link to the kennisbank filtered by the event."""
+def test_past_events_come_latest_first_with_a_link_to_their_published_outcomes(client):
+    """A past event with a published report links to the kennisbank filtered by the event; one without says so."""
     EventFactory(name="Dag 2025", slug="dvdpd-2025", date=day(-400))
-    EventFactory(name="Dag 2026", slug="dvdpd-2026", date=day(-30))
+    published = EventFactory(name="Dag 2026", slug="dvdpd-2026", date=day(-30))
+    session = SessionFactory(event=published)
+    organiser = UserFactory()
+    organiser.groups.add(organiser_group_ensure())
+    report_approve(session=session, user=organiser)
+    report_publish(session=session, user=organiser)
 
     response = client.get("/")
 
     content = response.content.decode()
-    assert [e.slug for e in response.context["home"].past] == ["dvdpd-2026", "dvdpd-2025"]
+    assert [(e.slug, e.has_outcomes) for e in response.context["home"].past] == [
+        ("dvdpd-2026", True),
+        ("dvdpd-2025", False),
+    ]
     assert '<a href="/kennisbank/?event=dvdpd-2026">Uitkomsten van Dag 2026 in de kennisbank</a>' in content
+    assert "/kennisbank/?event=dvdpd-2025" not in content
+    assert "Nog geen gepubliceerde uitkomsten." in content
     assert "Er is nu geen evenement gepland." in content
 
 
