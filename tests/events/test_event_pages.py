@@ -4,18 +4,17 @@ import datetime as dt
 
 import icalendar
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from events import selectors
 from events.models import SessionSignup
 from events.services.signup import signup_create
+from tests.events.conftest import logged_in
 from tests.factories import (
     EventFactory,
     OrganisationFactory,
     RegistrationFactory,
     SessionFactory,
-    TeamFactory,
     UserFactory,
     at,
 )
@@ -36,18 +35,6 @@ def future_session(event, hour: int = 10, **fields):
     return SessionFactory(
         event=event, starts_at=at(hour, date=event.date), ends_at=at(hour, 50, date=event.date), **fields
     )
-
-
-def team_member(event):
-    person = UserFactory()
-    TeamFactory(organisation=event.organisation, members=[person], events=[event], can_manage_programme=True)
-    return person
-
-
-def logged_in(person) -> Client:
-    client = Client()
-    client.force_login(person)
-    return client
 
 
 # --- The event's home -------------------------------------------------------------------------

@@ -10,11 +10,11 @@ from django.test import Client
 
 from events.models import SessionSignup, SessionStatus
 from events.services.signup import signup_create, signup_swap
+from tests.events.conftest import logged_in, team_member
 from tests.factories import (
     EventFactory,
     RegistrationFactory,
     SessionFactory,
-    TeamFactory,
     UserFactory,
     at,
 )
@@ -22,18 +22,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 PROGRAMME_PAGES = ["programma/", "programma/lijst/", "schedule.json", "schedule.xml", "schedule.ics"]
-
-
-def team_member(event):
-    person = UserFactory()
-    TeamFactory(organisation=event.organisation, members=[person], events=[event], can_run_rooms=True)
-    return person
-
-
-def logged_in(person) -> Client:
-    client = Client()
-    client.force_login(person)
-    return client
 
 
 def registered(event):
