@@ -4,6 +4,8 @@ import datetime as dt
 
 import icalendar
 import pytest
+from django.conf import settings
+from django.core import mail
 from django.utils import timezone
 
 from events import selectors
@@ -254,3 +256,24 @@ def test_the_menu_programme_link_stays_on_the_event_being_viewed(client, two_eve
     content = client.get("/dvdpd-2026/").content.decode()
 
     assert '<a class="site-nav__link" href="/dvdpd-2026/programma/">Programma</a>' in content
+
+
+def test_the_registration_email_links_to_this_events_programme_and_registration(
+    client, django_capture_on_commit_callbacks
+):
+    """The confirmation leads to the event's own pages, not to the old root addresses."""
+    event = EventFactory(slug="utrecht")
+    client.force_login(UserFactory())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/utrecht/aanmelden/aanmelden/")
+
+    body = mail.outbox[0].body
+    assert (
+        f"{settings.SITE_URL}/utrecht/programma/" in body,
+        f"{settings.SITE_URL}/utrecht/aanmelden/" in body,
+    ) == (
+        True,
+        True,
+    )
+    assert event.name in body
