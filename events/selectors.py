@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import TRIALOOG_PERSPECTIVES, User
 from events.models import Event, Registration, Session, SessionSignup, SessionStatus
-from events.permissions import events_with_right
+from events.permissions import events_with_right, is_event_team
 
 
 def _today() -> dt.date:
@@ -264,6 +264,19 @@ def session_list_for_programme(
     if kind:
         sessions = sessions.filter(kind=kind)
     return _with_seats_left(list(sessions))
+
+
+def session_list_for_visitor(*, user: User, event: Event, kind: str | None = None) -> list[Session]:
+    """
+    `session_list_for_programme` as this person may see it: drafts only for the event's team.
+
+    Whether the person is on the team is asked only when a draft is there, so
+    a programme without drafts costs no query for it.
+    """
+    sessions = session_list_for_programme(event=event, kind=kind, include_drafts=True)
+    if any(s.status == SessionStatus.DRAFT for s in sessions) and not is_event_team(user, event):
+        sessions = [s for s in sessions if s.status != SessionStatus.DRAFT]
+    return sessions
 
 
 def session_get_for_detail(*, pk: int, event: Event | None = None) -> Session | None:

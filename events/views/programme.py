@@ -83,12 +83,7 @@ def _programme_context(request, event_slug: str) -> dict:
     event = programme_event_or_404(request, event_slug)
     form = ProgrammeFilterForm(request.GET or None)
     kind = form.cleaned_data["soort"] if form.is_valid() else ""
-    sessions = selectors.session_list_for_programme(event=event, kind=kind or None, include_drafts=True)
-    # Who is on the team is asked only when it matters: drafts, or an unpublished programme
-    # (already asked, and cached on the user, by programme_event_or_404).
-    team = not event.programme_published and is_event_team(request.user, event)
-    if any(s.status == SessionStatus.DRAFT for s in sessions) and not is_event_team(request.user, event):
-        sessions = [s for s in sessions if s.status != SessionStatus.DRAFT]
+    sessions = selectors.session_list_for_visitor(user=request.user, event=event, kind=kind or None)
     mine = selectors.signups_by_session_for_user(user=request.user, event=event)
     for session in sessions:
         session.my_signup = mine.get(session.pk)
@@ -98,7 +93,8 @@ def _programme_context(request, event_slug: str) -> dict:
         "kind": kind,
         "sessions": sessions,
         "days": programme_days(event, sessions),
-        "team_preview": team,
+        # Already asked, and cached on the user, by programme_event_or_404.
+        "team_preview": not event.programme_published and is_event_team(request.user, event),
     }
 
 
