@@ -4,6 +4,7 @@ event's team and the session's moderators and rapporteurs.
 """
 
 import pytest
+from django.test import Client
 
 from accounts.roles import organiser_group_ensure
 from events.models import SessionStatus
@@ -91,3 +92,16 @@ def test_roles_in_room_of_a_hidden_room_uses_a_constant_number_of_queries(django
         roles = roles_in_room(people, room)
 
     assert sorted(roles.values()).count("participant") == 1
+
+
+def test_the_room_page_of_a_hidden_session_is_404_for_outsiders_and_open_to_the_team():
+    """An attendee outside the team learns nothing, not even the title (404, not the 403 page that names it)."""
+    room = _room(programme_published=False)
+    people = _people(room)
+    statuses = {}
+    for name in ("attendee", "team"):
+        client = Client()
+        client.force_login(people[name])
+        statuses[name] = client.get(f"/zaal/{room.session.code}/").status_code
+
+    assert statuses == {"attendee": 404, "team": 200}
