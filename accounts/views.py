@@ -33,7 +33,7 @@ def profile(request):
             form.add_error(None, error)
         else:
             messages.success(request, _("Uw profiel is opgeslagen."))
-            return redirect(request.GET.get("next") if _safe_next(request) else "registration")
+            return redirect(request.GET.get("next") if _safe_next(request) else "my_registrations")
     return render(request, "accounts/profile.html", {"form": form})
 
 

@@ -59,7 +59,8 @@ def prepare() -> tuple[list[tuple[str, str, dict]], dict]:
     from reports.models import OutcomeReport
 
     call_command("seed_demo", verbosity=0)
-    session = Session.objects.order_by("starts_at", "pk").first()
+    session = Session.objects.select_related("event").order_by("starts_at", "pk").first()
+    event = f"/{session.event.slug}"
     attendee = User.objects.filter(registrations__isnull=False).order_by("pk").first()
     key, row = _session_cookie(attendee, settings.AUTHENTICATION_BACKENDS[0])
     row.save()
@@ -67,13 +68,13 @@ def prepare() -> tuple[list[tuple[str, str, dict]], dict]:
     pages = [
         ("tiny view", TINY, {}),
         ("start page", "/", {}),
-        ("programme grid", "/programma/", {}),
-        ("programme list", "/programma/lijst/", {}),
+        ("programme grid", f"{event}/programma/", {}),
+        ("programme list", f"{event}/programma/lijst/", {}),
         ("kennisbank", "/kennisbank/", {}),
-        ("session page", f"/programma/sessie/{session.pk}/", {}),
-        ("schedule.json", "/schedule.json", {}),
-        ("schedule.xml", "/schedule.xml", {}),
-        ("programme grid, signed in", "/programma/", signed_in),
+        ("session page", f"{event}/programma/sessie/{session.pk}/", {}),
+        ("schedule.json", f"{event}/schedule.json", {}),
+        ("schedule.xml", f"{event}/schedule.xml", {}),
+        ("programme grid, signed in", f"{event}/programma/", signed_in),
     ]
     facts = {"sessions": Session.objects.count(), "reports": OutcomeReport.objects.count()}
     return pages, facts

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Session
+from events.models import Session, SessionStatus
 from events.schedule import session_guid
 from trialoog.text import text_clean
 
@@ -16,7 +16,9 @@ PRODID = "-//Werk aan Uitvoering//Trialoog//NL"
 
 
 def session_url(session: Session) -> str:
-    return settings.SITE_URL + reverse("session_detail", args=[session.pk])
+    return settings.SITE_URL + reverse(
+        "event:session_detail", kwargs={"event_slug": session.event.slug, "pk": session.pk}
+    )
 
 
 def _vevent(session: Session, *, stamp: dt.datetime, tentative: bool) -> icalendar.Event:
@@ -33,7 +35,10 @@ def _vevent(session: Session, *, stamp: dt.datetime, tentative: bool) -> icalend
     if session.description:
         vevent.add("description", text_clean(session.description))
     vevent.add("url", session_url(session))
-    vevent.add("status", "TENTATIVE" if tentative else "CONFIRMED")
+    if session.status == SessionStatus.CANCELLED:
+        vevent.add("status", "CANCELLED")
+    else:
+        vevent.add("status", "TENTATIVE" if tentative else "CONFIRMED")
     return vevent
 
 
@@ -43,7 +48,8 @@ def calendar_for_sessions(
     """
     Render sessions as one VCALENDAR with Europe/Amsterdam times and their VTIMEZONE.
 
-    Sessions whose pk is in `tentative` (waitlist places) are marked TENTATIVE.
+    Sessions whose pk is in `tentative` (waitlist places) are marked TENTATIVE,
+    cancelled sessions CANCELLED.
     The sessions need their room and event loaded to avoid extra queries.
     """
     cal = icalendar.Calendar()

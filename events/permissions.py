@@ -13,8 +13,8 @@ so that event A's team cannot even learn which pages event B has.
 
 from django.db.models import Q, QuerySet
 
-from accounts.models import User
-from events.models import Event, Team
+from accounts.models import ORGANISER_GROUP, User
+from events.models import Event, Session, SessionStatus, Team
 
 
 class Right:
@@ -66,6 +66,41 @@ def can(user, right: str, event: Event) -> bool:
 def is_event_team(user, event: Event) -> bool:
     """True when this person holds any right in `event`: they see its back-office and unpublished programme."""
     return bool(event_rights(user, event))
+
+
+def can_see_programme(user, event: Event) -> bool:
+    """
+    True when this person may see the event's programme, session pages, feeds and sign-up.
+
+    A published programme is public; until then only the event's team sees it.
+    """
+    return event.programme_published or is_event_team(user, event)
+
+
+def session_is_public(session: Session) -> bool:
+    """True when everyone may see the session: its programme is published and it is no draft."""
+    return session.event.programme_published and session.status != SessionStatus.DRAFT
+
+
+def can_see_session(user, session: Session) -> bool:
+    """True when this person may see the session: it is public, or they are on its event's team."""
+    return session_is_public(session) or is_event_team(user, session.event)
+
+
+def event_team_member_ids(user_ids, event: Event) -> set[int]:
+    """
+    Those of `user_ids` who hold any right in `event` (`is_event_team` for many people), in one query.
+
+    Platform admins (superusers and the "Organisatoren" group) count as team of every event.
+    """
+    teams = Team.objects.filter(organisation_id=event.organisation_id).filter(_any_right())
+    teams = teams.filter(Q(all_events=True) | Q(events__id=event.pk))
+    return set(
+        User.objects.filter(pk__in=user_ids)
+        .filter(Q(is_superuser=True) | Q(groups__name=ORGANISER_GROUP) | Q(teams__in=teams))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
 
 
 def events_with_right(user, right: str | None = None) -> QuerySet[Event]:

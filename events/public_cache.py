@@ -145,6 +145,26 @@ def _timeout(version: str) -> int:
     return max(1, min(MAX_SECONDS, int((moment - timezone.now()).total_seconds()) + 1))
 
 
+def value_for_version(name: str, compute):
+    """
+    `compute()`, kept per worker beside the pages while the programme's version is unchanged.
+
+    For small values every page shows, such as the current event of the menu:
+    no query once warm, and fresh after any change (and MAX_SECONDS at most).
+    `compute()` must return something picklable; None is kept too.
+    """
+    version = programme_version()
+    if version is None:
+        return compute()
+    pages, key = _page_cache(), f"{version}:value:{name}"
+    cached = pages.get(key)
+    if cached is not None:
+        return cached[0]
+    value = compute()
+    pages.set(key, (value,), timeout=MAX_SECONDS)
+    return value
+
+
 def _same_for_everyone(request) -> bool:
     """True for a visitor whose page depends on nothing of their own: no session, no waiting message."""
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and MESSAGES_COOKIE not in request.COOKIES
@@ -158,6 +178,8 @@ def _page_key(version: str, request) -> str:
 def _store(response) -> CachedPage | None:
     if response.status_code != 200 or response.streaming or response.cookies:
         return None
+    if "no-store" in response.get("Cache-Control", ""):
+        return None  # for this visitor only, e.g. the team's preview of an unpublished programme
     headers = tuple((name, response[name]) for name in KEPT_HEADERS if response.has_header(name))
     return CachedPage(body=CSRF_INPUT.sub(rb"\1" + CSRF_MARK + rb"\2", response.content), headers=headers)
 

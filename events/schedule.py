@@ -58,7 +58,8 @@ def _event_dict(event: Event, session: Session) -> dict:
         "duration": duration_text(session.ends_at - session.starts_at),
         "room": session.room.name,
         "slug": _session_slug(event, session),
-        "url": settings.SITE_URL + reverse("session_detail", args=[session.pk]),
+        "url": settings.SITE_URL
+        + reverse("event:session_detail", kwargs={"event_slug": event.slug, "pk": session.pk}),
         "title": session.title,
         "subtitle": session.host_organisation,
         "track": session.get_kind_display(),
@@ -74,45 +75,56 @@ def _event_dict(event: Event, session: Session) -> dict:
 
 def schedule_as_dict(*, event: Event, sessions: list[Session], rooms: list[Room]) -> dict:
     """
-    The whole schedule as a c3voc-schema document.
+    The whole schedule as a c3voc-schema document, one `days` entry per day of the event.
 
-    `sessions` need room loaded and moderators prefetched. The version is a
-    short hash of the content, so it changes exactly when the programme does.
+    `sessions` need room loaded and moderators prefetched; pass only what the
+    public may see (the feeds leave out drafts and cancelled sessions). The
+    version is a short hash of the content and of whether the programme is
+    published, so it changes exactly when the programme does, and when it is
+    published or a session changes status (a session that becomes a draft or
+    is cancelled leaves the document).
     """
     tz = event.tz
-    by_room: dict[str, list[dict]] = {room.name: [] for room in rooms}
+    by_day: dict = {day: [] for day in event.days}
     for session in sessions:
-        by_room.setdefault(session.room.name, []).append(_event_dict(event, session))
-    if sessions:
-        day_start = min(s.starts_at for s in sessions).astimezone(tz)
-        day_end = max(s.ends_at for s in sessions).astimezone(tz)
-    else:
-        day_start = dt.datetime.combine(event.date, dt.time(0, 0), tzinfo=tz)
-        day_end = dt.datetime.combine(event.date, dt.time(23, 59), tzinfo=tz)
-    conference = {
-        "acronym": event.acronym,
-        "title": event.name,
-        "start": event.date.isoformat(),
-        "end": event.date.isoformat(),
-        "daysCount": 1,
-        "timeslot_duration": TIMESLOT_DURATION,
-        "time_zone_name": event.time_zone,
-        "url": settings.SITE_URL + reverse("programme_grid"),
-        "rooms": [
-            {"name": room.name, "guid": str(room_guid(room)), "capacity": room.capacity} for room in rooms
-        ],
-        "tracks": [{"name": name} for name in sorted({s.get_kind_display() for s in sessions})],
-        "days": [
+        by_day.setdefault(session.starts_at.astimezone(tz).date(), []).append(session)
+    days = []
+    for index, (day, day_sessions) in enumerate(sorted(by_day.items()), start=1):
+        by_room: dict[str, list[dict]] = {room.name: [] for room in rooms}
+        for session in day_sessions:
+            by_room.setdefault(session.room.name, []).append(_event_dict(event, session))
+        if day_sessions:
+            day_start = min(s.starts_at for s in day_sessions).astimezone(tz)
+            day_end = max(s.ends_at for s in day_sessions).astimezone(tz)
+        else:
+            day_start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
+            day_end = dt.datetime.combine(day, dt.time(23, 59), tzinfo=tz)
+        days.append(
             {
-                "index": 1,
-                "date": event.date.isoformat(),
+                "index": index,
+                "date": day.isoformat(),
                 "day_start": day_start.isoformat(),
                 "day_end": day_end.isoformat(),
                 "rooms": by_room,
             }
+        )
+    conference = {
+        "acronym": event.acronym,
+        "title": event.name,
+        "start": event.date.isoformat(),
+        "end": days[-1]["date"],
+        "daysCount": len(days),
+        "timeslot_duration": TIMESLOT_DURATION,
+        "time_zone_name": event.time_zone,
+        "url": settings.SITE_URL + reverse("event:programme_grid", kwargs={"event_slug": event.slug}),
+        "rooms": [
+            {"name": room.name, "guid": str(room_guid(room)), "capacity": room.capacity} for room in rooms
         ],
+        "tracks": [{"name": name} for name in sorted({s.get_kind_display() for s in sessions})],
+        "days": days,
     }
-    version = hashlib.sha256(json.dumps(conference, sort_keys=True).encode()).hexdigest()[:12]
+    versioned = {"conference": conference, "published": event.programme_published}
+    version = hashlib.sha256(json.dumps(versioned, sort_keys=True).encode()).hexdigest()[:12]
     return {
         "$schema": SCHEMA_URL,
         "generator": {"name": "trialoog", "version": "1"},

@@ -1,16 +1,111 @@
 """Read-only queries for the programme."""
 
+import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import TRIALOOG_PERSPECTIVES, User
-from events.models import Event, Registration, Session, SessionSignup
+from events.models import Event, Registration, Session, SessionSignup, SessionStatus
+from events.permissions import events_with_right, is_event_team
 
 
-def event_get_current() -> Event | None:
-    """Return the event the site is about: the next one, or else the latest."""
-    return Event.objects.order_by("-date").first()
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _last_day():
+    return Coalesce("end_date", "date")
+
+
+def event_get_current(*, today: dt.date | None = None) -> Event | None:
+    """
+    The event the site's old root addresses and its menu mean, in one query.
+
+    The next event that is not over yet (the earliest first), else the latest
+    past one; an event whose programme is published goes before one whose
+    programme only its team can see, so the menu never leads the public to a 404.
+    """
+    today = today or _today()
+    upcoming = Q(last_day__gte=today)
+    return (
+        Event.objects.select_related("organisation")
+        .annotate(
+            last_day=_last_day(),
+            upcoming=Case(When(upcoming, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            # Upcoming events by date ascending, past ones by date descending, in one ordering.
+            order_day=Case(When(upcoming, then=F("date")), default=None, output_field=DateField()),
+        )
+        .order_by("-programme_published", "-upcoming", F("order_day").asc(nulls_last=True), "-date", "pk")
+        .first()
+    )
+
+
+def event_get_by_slug(*, slug: str) -> Event | None:
+    """The event with this slug (its pages live under /<slug>/), with its organisation; None if unknown."""
+    return Event.objects.select_related("organisation").filter(slug=slug).first()
+
+
+@dataclass
+class SiteHome:
+    """The site's home: events to come (the next first) with highlights of the next, and past events."""
+
+    upcoming: list[Event]
+    past: list[Event]
+    highlights: list[Session]
+
+    @property
+    def next_event(self) -> Event | None:
+        return self.upcoming[0] if self.upcoming else None
+
+
+HIGHLIGHTS = 3
+
+
+def session_highlights(*, event: Event, limit: int = HIGHLIGHTS) -> list[Session]:
+    """The first public, not cancelled sessions of the event (its programme highlights), in one query."""
+    if not event.programme_published:
+        return []
+    return list(
+        Session.objects.filter(event=event, status=SessionStatus.SCHEDULED)
+        .select_related("room")
+        .order_by("starts_at", "room__position", "title")[:limit]
+    )
+
+
+def site_home_get(*, today: dt.date | None = None) -> SiteHome:
+    """
+    Every event, split into upcoming (soonest first) and past (latest first), in two queries.
+
+    The next event's programme highlights come with it (public sessions only).
+    Each event carries `has_outcomes`: it has a published outcome report.
+    """
+    today = today or _today()
+    published = Session.objects.filter(event=OuterRef("pk"), outcome_report__status="published")
+    events = list(
+        Event.objects.select_related("organisation")
+        .annotate(last_day=_last_day(), has_outcomes=Exists(published))
+        .order_by("date", "pk")
+    )
+    upcoming = [event for event in events if event.last_day >= today]
+    past = [event for event in reversed(events) if event.last_day < today]
+    highlights = session_highlights(event=upcoming[0]) if upcoming else []
+    return SiteHome(upcoming=upcoming, past=past, highlights=highlights)
 
 
 def registration_is_active(*, user: User, event: Event) -> bool:
@@ -153,24 +248,49 @@ def _with_seats_left(sessions: list[Session]) -> list[Session]:
     return sessions
 
 
-def session_list_for_programme(*, event: Event, kind: str | None = None) -> list[Session]:
+def session_list_for_programme(
+    *, event: Event, kind: str | None = None, include_drafts: bool = False
+) -> list[Session]:
     """
     The event's sessions in time and room order, in one query.
 
-    Each carries its room, `confirmed_count`, `waitlist_count` and `seats_left`.
+    Drafts only with `include_drafts` (for the event's team); cancelled
+    sessions stay in, so the programme can show them as cancelled. Each
+    carries its room, `confirmed_count`, `waitlist_count` and `seats_left`.
     """
     sessions = _sessions_with_counts().filter(event=event)
+    if not include_drafts:
+        sessions = sessions.exclude(status=SessionStatus.DRAFT)
     if kind:
         sessions = sessions.filter(kind=kind)
     return _with_seats_left(list(sessions))
 
 
-def session_get_for_detail(*, pk: int) -> Session | None:
-    """One session with its counts, room, event, moderators and rapporteurs."""
-    sessions = _with_seats_left(
-        list(_sessions_with_counts().filter(pk=pk).prefetch_related("moderators", "rapporteurs"))
-    )
-    return sessions[0] if sessions else None
+def session_list_for_visitor(*, user: User, event: Event, kind: str | None = None) -> list[Session]:
+    """
+    `session_list_for_programme` as this person may see it: drafts only for the event's team.
+
+    Whether the person is on the team is asked only when a draft is there, so
+    a programme without drafts costs no query for it.
+    """
+    sessions = session_list_for_programme(event=event, kind=kind, include_drafts=True)
+    if any(s.status == SessionStatus.DRAFT for s in sessions) and not is_event_team(user, event):
+        sessions = [s for s in sessions if s.status != SessionStatus.DRAFT]
+    return sessions
+
+
+def session_get_for_detail(*, pk: int, event: Event | None = None) -> Session | None:
+    """One session (of `event`, when given) with its counts, room, event, moderators and rapporteurs."""
+    sessions = _sessions_with_counts().filter(pk=pk)
+    if event is not None:
+        sessions = sessions.filter(event=event)
+    found = _with_seats_left(list(sessions.prefetch_related("moderators", "rapporteurs")))
+    return found[0] if found else None
+
+
+def session_get_event_slug(*, pk: int) -> str | None:
+    """The slug of the event a session belongs to (for the old /programma/sessie/<pk>/ address)."""
+    return Session.objects.filter(pk=pk).values_list("event__slug", flat=True).first()
 
 
 def signups_by_session_for_user(*, user: User, event: Event) -> dict[int, SessionSignup]:
@@ -181,14 +301,79 @@ def signups_by_session_for_user(*, user: User, event: Event) -> dict[int, Sessio
     return {signup.session_id: signup for signup in signups}
 
 
-def agenda_for_user(*, user: User, event: Event | None = None) -> list[SessionSignup]:
-    """The user's seats and waitlist places in time order, with session, room and event, in one query."""
-    signups = SessionSignup.objects.filter(user=user, status__in=ACTIVE_SIGNUP).select_related(
-        "session__room", "session__event"
+def _visible_signups(user: User) -> QuerySet[SessionSignup]:
+    """
+    The user's seats and waitlist places in sessions they may see.
+
+    A draft session or an unpublished programme counts only for its event's team.
+    """
+    return SessionSignup.objects.filter(user=user, status__in=ACTIVE_SIGNUP).filter(
+        Q(session__event__programme_published=True, session__status__in=PUBLIC_STATUSES)
+        | Q(session__event__in=events_with_right(user).values("pk"))
     )
+
+
+PUBLIC_STATUSES = (SessionStatus.SCHEDULED, SessionStatus.CANCELLED)
+
+
+def agenda_for_user(*, user: User, event: Event | None = None) -> list[SessionSignup]:
+    """
+    The user's seats and waitlist places in time order, with session, room and event, in one query.
+
+    Only sessions the user may see (see `_visible_signups`); all events, unless `event` is given.
+    """
+    signups = _visible_signups(user).select_related("session__room", "session__event")
     if event is not None:
         signups = signups.filter(session__event=event)
     return list(signups.order_by("session__starts_at", "session__room__position"))
+
+
+@dataclass
+class EventRegistrations:
+    """One event of "Mijn aanmeldingen": the person's registration and session places in it."""
+
+    event: Event
+    registration: Registration | None
+    signups: list[SessionSignup]
+    upcoming: bool
+
+
+def registrations_for_user(*, user: User, today: dt.date | None = None) -> list[EventRegistrations]:
+    """
+    Every event the person registered for or holds a session place in, upcoming events first.
+
+    Upcoming events run soonest first, past ones latest first. Two queries,
+    whatever the number of events.
+    """
+    today = today or _today()
+    registrations = {
+        r.event_id: r for r in Registration.objects.filter(user=user).select_related("event__organisation")
+    }
+    signups = agenda_for_user(user=user)
+    events = {r.event_id: r.event for r in registrations.values()}
+    for signup in signups:
+        events.setdefault(signup.session.event_id, signup.session.event)
+    by_event = {
+        event_id: list(group)
+        for event_id, group in itertools.groupby(
+            sorted(signups, key=lambda s: (s.session.event_id, s.session.starts_at)),
+            key=lambda s: s.session.event_id,
+        )
+    }
+    groups = [
+        EventRegistrations(
+            event=event,
+            registration=registrations.get(event.pk),
+            signups=by_event.get(event.pk, []),
+            upcoming=event.last_date >= today,
+        )
+        for event in events.values()
+    ]
+    upcoming = sorted((g for g in groups if g.upcoming), key=lambda g: (g.event.date, g.event.pk))
+    past = sorted(
+        (g for g in groups if not g.upcoming), key=lambda g: (g.event.date, g.event.pk), reverse=True
+    )
+    return upcoming + past
 
 
 def user_get_by_calendar_token(*, token: str) -> User | None:
@@ -198,11 +383,18 @@ def user_get_by_calendar_token(*, token: str) -> User | None:
     return User.objects.filter(calendar_token=token, is_active=True).first()
 
 
-def session_list_for_schedule(*, event: Event) -> list[Session]:
-    """The event's sessions with room and moderators, for exports, in two queries."""
+def session_list_for_schedule(*, event: Event, public_only: bool = False) -> list[Session]:
+    """
+    The event's sessions with room and moderators, for exports, in two queries.
+
+    `public_only` leaves out drafts and cancelled sessions: what the public
+    schedule feeds list.
+    """
+    sessions = Session.objects.filter(event=event)
+    if public_only:
+        sessions = sessions.filter(status=SessionStatus.SCHEDULED)
     return list(
-        Session.objects.filter(event=event)
-        .select_related("room", "event")
+        sessions.select_related("room", "event")
         .prefetch_related("moderators")
         .order_by("starts_at", "room__position", "title")
     )

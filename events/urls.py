@@ -1,23 +1,23 @@
+"""Site-wide event pages, and the root addresses of the time before events had their own pages."""
+
 from django.urls import path
 
 from events import views
-from events.views import feeds, programme, registration, signup
+from events.views import feeds, legacy, programme
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("programma/", programme.programme_grid_view, name="programme_grid"),
-    path("programma/lijst/", programme.programme_list_view, name="programme_list"),
-    path("programma/sessie/<int:pk>/", programme.session_detail, name="session_detail"),
-    path("programma/sessie/<int:pk>/inschrijven/", signup.session_signup, name="session_signup"),
-    path("programma/sessie/<int:pk>/afmelden/", signup.session_cancel, name="session_cancel"),
-    path("programma/sessie/<int:pk>/ruilen/", signup.session_swap, name="session_swap"),
-    path("aanmelding/", registration.registration, name="registration"),
-    path("aanmelding/aanmelden/", registration.registration_create, name="registration_create"),
-    path("aanmelding/afmelden/", registration.registration_cancel, name="registration_cancel"),
-    path("agenda/", programme.agenda, name="agenda"),
+    path("mijn-aanmeldingen/", programme.my_registrations, name="my_registrations"),
     path("agenda/nieuw-adres/", programme.agenda_feed_rotate, name="agenda_feed_rotate"),
+    # The personal calendar subscription: one address for every event, never redirected.
     path("agenda/<str:token>/trialoog.ics", feeds.agenda_feed, name="agenda_feed"),
-    path("schedule.ics", feeds.schedule_ics, name="schedule_ics"),
-    path("schedule.json", feeds.schedule_json, name="schedule_json"),
-    path("schedule.xml", feeds.schedule_xml, name="schedule_xml"),
+    # Until the next release: the old root addresses send visitors on (events/views/legacy.py).
+    path("programma/", legacy.to_current("programme_grid"), name="legacy_programme_grid"),
+    path("programma/lijst/", legacy.to_current("programme_list"), name="legacy_programme_list"),
+    path("programma/sessie/<int:pk>/", legacy.session_detail, name="legacy_session_detail"),
+    path("aanmelding/", legacy.to_current("registration"), name="legacy_registration"),
+    path("agenda/", legacy.to_current("agenda"), name="legacy_agenda"),
+    path("schedule.ics", legacy.to_current("schedule_ics"), name="legacy_schedule_ics"),
+    path("schedule.json", legacy.to_current("schedule_json"), name="legacy_schedule_json"),
+    path("schedule.xml", legacy.to_current("schedule_xml"), name="legacy_schedule_xml"),
 ]

@@ -10,6 +10,9 @@ the event's live rooms (`Right.ROOMS`: a team of the event, or a platform admin)
 A rapporteur of the session (and every moderator) may curate notes, capture
 actions and move through the phases: what a report needs.
 Moderators, rapporteurs and organisers always get in, whatever the room access.
+While the session is a draft or its programme is unpublished, participants
+must also be on the event's team (events.permissions): nobody else learns of
+the room before the programme is public.
 
 On the socket both moderators and rapporteurs have the `moderator` role: the
 staff stream that carries pending notes; the services decide which of its
@@ -21,8 +24,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import ORGANISER_GROUP, User
-from events.models import Registration, RoomAccess, SessionSignup, Team
-from events.permissions import Right, can
+from events.models import Registration, RoomAccess, SessionSignup, SessionStatus, Team
+from events.permissions import Right, can, event_team_member_ids
 from realtime.models import LiveRoom
 
 
@@ -55,13 +58,20 @@ def require_reporter(user: User, room: LiveRoom) -> None:
 
 
 def _attendees(room: LiveRoom, user_ids) -> set[int]:
-    """Those of `user_ids` admitted as participants by the session's room access (one or two queries)."""
+    """
+    Those of `user_ids` admitted as participants by the session's room access.
+
+    One or two queries while the session is public; for a draft or an
+    unpublished programme one or two more (the event and its team).
+    """
     session = room.session
-    ids = set(
-        Registration.objects.filter(
-            user_id__in=user_ids, event_id=session.event_id, status=Registration.Status.REGISTERED
-        ).values_list("user_id", flat=True)
-    )
+    rows = Registration.objects.filter(
+        user_id__in=user_ids, event_id=session.event_id, status=Registration.Status.REGISTERED
+    ).values_list("user_id", "event__programme_published")
+    ids = {user_id for user_id, _published in rows}
+    public = session.status != SessionStatus.DRAFT and all(published for _user_id, published in rows)
+    if ids and not public:
+        ids &= event_team_member_ids(ids, session.event)
     if ids and session.effective_room_access == RoomAccess.SIGNED_UP:
         ids &= set(
             SessionSignup.objects.filter(
@@ -108,7 +118,8 @@ def require_take_part(user: User, room: LiveRoom) -> None:
 
 def roles_in_room(users, room: LiveRoom) -> dict[int, str]:
     """
-    `role_in_room` for many users at once (five or six queries): user id -> 'moderator' or 'participant'.
+    `role_in_room` for many users at once (five or six queries, one more for the team while the
+    session is a draft or its programme unpublished): user id -> 'moderator' or 'participant'.
 
     'moderator' here is the socket's staff stream: moderators, rapporteurs and organisers.
     """

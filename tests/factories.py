@@ -23,6 +23,12 @@ def at(hour: int, minute: int = 0, date: dt.date = EVENT_DATE) -> dt.datetime:
     return dt.datetime.combine(date, dt.time(hour, minute), tzinfo=AMSTERDAM)
 
 
+def event_path(rest: str = "", event: Event | None = None) -> str:
+    """The path of an event's page, `/<slug>/<rest>`: of `event`, or of the only event there is."""
+    slug = (event or Event.objects.get()).slug
+    return f"/{slug}/{rest}"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User

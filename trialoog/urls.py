@@ -23,4 +23,7 @@ urlpatterns = [
     path("", include("events.urls")),
     # Before any catch-all "<slug:event_slug>/" include: an event's back-office.
     path("<slug:event_slug>/organisator/", include("events.organiser_urls")),
+    # Last: an event's own pages under its slug, so every site path above matches first
+    # (events.models.RESERVED_SLUGS keeps slugs off them).
+    path("<slug:event_slug>/", include("events.event_urls")),
 ]

@@ -32,13 +32,13 @@ def personal_data_purge(*, event: Event, now=None) -> dict[str, int]:
     (`room_events_forget`). Destroys the event's vote salt and rewrites its votes,
     upvotes and reactions, so no one can link them to a person any more
     (realtime/services/opinions.py). Safe to run again: a second run
-    removes nothing. Raises EventNotOver before the event day has ended.
+    removes nothing. Raises EventNotOver before the event's last day has ended.
     """
     now = now or timezone.now()
-    if now.astimezone(event.tz).date() <= event.date:
+    if now.astimezone(event.tz).date() <= event.last_date:
         raise EventNotOver(_("Het evenement is nog niet voorbij; er is niets verwijderd."))
     later = Registration.objects.filter(
-        event__date__gt=event.date, status=Registration.Status.REGISTERED
+        event__date__gt=event.last_date, status=Registration.Status.REGISTERED
     ).values("user_id")
     has_needs = Q(consent_needs=True) | ~Q(diet="") | ~Q(access_needs="")
     cleared = {"diet": "", "access_needs": "", "consent_needs": False}
@@ -48,7 +48,7 @@ def personal_data_purge(*, event: Event, now=None) -> dict[str, int]:
         .filter(has_needs)
         .update(**cleared)
     )
-    day_over = dt.datetime.combine(event.date + dt.timedelta(days=1), dt.time.min, tzinfo=event.tz)
+    day_over = dt.datetime.combine(event.last_date + dt.timedelta(days=1), dt.time.min, tzinfo=event.tz)
     unregistered_needs = (
         User.objects.filter(registrations__isnull=True, date_joined__lt=day_over)
         .filter(has_needs)

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from events import calendar
-from events.models import Registration, Session, SessionSignup
+from events.models import Registration, Session, SessionSignup, SessionStatus
+from events.permissions import can_see_session
 from events.selectors import RESERVED, SeatCounts, seat_counts_get, signup_active_get, signup_clash_get
 from mail.services import mail_send
 
@@ -49,6 +50,21 @@ def _registration_lock(*, user: User, event_id: int, require_active: bool) -> Re
             _("Meld u eerst aan voor de dag. Daarna kunt u zich inschrijven voor sessies.")
         )
     return registration
+
+
+def _ensure_may_sign_up(*, user: User, session: Session) -> None:
+    """
+    Refuse a session this person may not see (404 to the view), then a cancelled one.
+
+    A draft session, or any session of an unpublished programme, is open only
+    to the event's team, who may try it out before it goes public.
+    """
+    if not can_see_session(user, session):
+        raise PermissionDenied(_("Deze sessie bestaat niet (meer)."))
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError(
+            _("Deze sessie is geannuleerd. U kunt zich er niet voor inschrijven."), code="cancelled"
+        )
 
 
 def _ensure_signup_open(session: Session) -> None:
@@ -175,7 +191,10 @@ def signup_create(*, user: User, session: Session) -> SessionSignup:
     """
     Take a seat in the session, or the last place on its waitlist when it is full.
 
-    Requires an active registration for the event and open sign-up. Reserved
+    Requires an active registration for the session's own event and open
+    sign-up; refuses a cancelled session (code "cancelled"), and a draft or
+    a session of an unpublished programme to anyone outside the event's team
+    (PermissionDenied). Reserved
     perspective seats go only to that perspective until `reserved_until`.
     Refuses, with code "clash", a session that overlaps one the user already
     holds (seat or waitlist place). Signing up twice returns the existing
@@ -183,6 +202,7 @@ def signup_create(*, user: User, session: Session) -> SessionSignup:
     freed by an expired reservation; sends a confirmation or waitlist email
     after commit (the confirmation carries an .ics file).
     """
+    _ensure_may_sign_up(user=user, session=session)
     _registration_lock(user=user, event_id=session.event_id, require_active=True)
     existing = signup_active_get(user=user, session=session)
     if existing is not None:
@@ -236,10 +256,12 @@ def signup_swap(
     only with `waitlist_ok`, so nobody trades a seat for a queue by surprise
     (code "full"). The seat given up goes to the first eligible person on
     that session's waitlist, who is emailed. Sends the usual confirmation or
-    waitlist email for the new place.
+    waitlist email for the new place. The new session must be one the user
+    may sign up for (as in `signup_create`), of the same event.
     """
     if from_session.pk == to_session.pk or from_session.event_id != to_session.event_id:
         raise ValidationError(_("Kies twee verschillende sessies van dezelfde dag."), code="invalid_swap")
+    _ensure_may_sign_up(user=user, session=to_session)
     _registration_lock(user=user, event_id=to_session.event_id, require_active=True)
     if signup_active_get(user=user, session=from_session) is None:
         raise ValidationError(

@@ -6,4 +6,5 @@ from events.public_cache import cache_public_page
 
 @cache_public_page()
 def home(request):
-    return render(request, "events/home.html", {"event": selectors.event_get_current()})
+    """The site's home: the next event up front, the other upcoming ones, and past ones with outcomes."""
+    return render(request, "events/home.html", {"home": selectors.site_home_get()})

@@ -3,24 +3,45 @@
 import json
 
 from django.http import Http404, HttpResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 
 from events import calendar, schedule, selectors
 from events.models import SessionSignup
 from events.public_cache import cache_public_page
-from events.views.common import event_current_or_404
+from events.views.common import programme_event_or_404
 
 ICS = "text/calendar; charset=utf-8"
 
 
-@cache_control(max_age=300, public=True)
+def _feed_response(body, content_type: str, *, public: bool) -> HttpResponse:
+    """
+    A feed answer: kept by shared caches for five minutes when the programme is public.
+
+    The team's preview of an unpublished programme is never stored, neither
+    by a proxy nor by the public page cache (which skips `no-store` answers).
+    """
+    response = HttpResponse(body, content_type=content_type)
+    if public:
+        patch_cache_control(response, max_age=300, public=True)
+    else:
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+    return response
+
+
 @cache_public_page(everyone=True)
-def schedule_ics(request):
-    event = event_current_or_404()
+def schedule_ics(request, event_slug: str):
+    """
+    The whole public programme as iCalendar: drafts left out, cancelled sessions as STATUS:CANCELLED.
+
+    A calendar that subscribed before a cancellation then shows it cancelled instead of silently losing it.
+    """
+    event = programme_event_or_404(request, event_slug)
     sessions = selectors.session_list_for_programme(event=event)
     body = calendar.calendar_for_sessions(sessions, name=event.name)
-    response = HttpResponse(body, content_type=ICS)
+    response = _feed_response(body, ICS, public=event.programme_published)
     response["Content-Disposition"] = f'inline; filename="{event.acronym}.ics"'
     return response
 
@@ -28,10 +49,11 @@ def schedule_ics(request):
 @never_cache
 def agenda_feed(request, token: str):
     """
-    The personal agenda behind its secret token; waitlist places show as tentative.
+    The personal agenda of every event behind its secret token; waitlist places show as tentative.
 
     Never stored by a cache: it names the person's sessions, and a rotated
-    token must stop working at once.
+    token must stop working at once. Its address has no event in it, so a
+    calendar app keeps one subscription across the years.
     """
     user = selectors.user_get_by_calendar_token(token=token)
     if user is None:
@@ -44,25 +66,24 @@ def agenda_feed(request, token: str):
     return HttpResponse(body, content_type=ICS)
 
 
-def _schedule_document() -> dict:
-    event = event_current_or_404()
-    return schedule.schedule_as_dict(
+def _schedule_document(request, event_slug: str) -> tuple[dict, bool]:
+    event = programme_event_or_404(request, event_slug)
+    document = schedule.schedule_as_dict(
         event=event,
-        sessions=selectors.session_list_for_schedule(event=event),
+        sessions=selectors.session_list_for_schedule(event=event, public_only=True),
         rooms=list(event.rooms.all()),
     )
+    return document, event.programme_published
 
 
-@cache_control(max_age=300, public=True)
 @cache_public_page(everyone=True)
-def schedule_json(request):
-    body = json.dumps(_schedule_document(), ensure_ascii=False, indent=2)
-    return HttpResponse(body, content_type="application/json; charset=utf-8")
+def schedule_json(request, event_slug: str):
+    document, public = _schedule_document(request, event_slug)
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    return _feed_response(body, "application/json; charset=utf-8", public=public)
 
 
-@cache_control(max_age=300, public=True)
 @cache_public_page(everyone=True)
-def schedule_xml(request):
-    return HttpResponse(
-        schedule.schedule_as_xml(_schedule_document()), content_type="application/xml; charset=utf-8"
-    )
+def schedule_xml(request, event_slug: str):
+    document, public = _schedule_document(request, event_slug)
+    return _feed_response(schedule.schedule_as_xml(document), "application/xml; charset=utf-8", public=public)

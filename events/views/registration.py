@@ -1,4 +1,4 @@
-"""The attendee's registration for the current event: see it, register, cancel."""
+"""The attendee's registration for one event: see it, register, cancel."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,13 +11,13 @@ from django.views.decorators.http import require_POST
 
 from events import selectors
 from events.services import registration as registration_services
-from events.views.common import error_text, event_current_or_404
+from events.views.common import error_text, event_or_404
 
 
 @never_cache
 @login_required
-def registration(request):
-    event = event_current_or_404()
+def registration(request, event_slug: str):
+    event = event_or_404(event_slug)
     return render(
         request,
         "events/registration.html",
@@ -31,23 +31,26 @@ def registration(request):
 
 @require_POST
 @login_required
-def registration_create(request):
+def registration_create(request, event_slug: str):
+    event = event_or_404(event_slug)
+    here = reverse("event:registration", kwargs={"event_slug": event.slug})
     try:
-        registration_services.registration_create(user=request.user, event=event_current_or_404())
+        registration_services.registration_create(user=request.user, event=event)
     except ValidationError as error:
         messages.error(request, error_text(error))
         if error.code == "profile_incomplete":
-            return redirect(f"{reverse('accounts:profile')}?next={reverse('registration')}")
+            return redirect(f"{reverse('accounts:profile')}?next={here}")
     except PermissionDenied as error:
         messages.error(request, error_text(error))
     else:
         messages.success(request, _("U bent aangemeld. U krijgt een bevestiging per e-mail."))
-    return redirect("registration")
+    return redirect(here)
 
 
 @require_POST
 @login_required
-def registration_cancel(request):
-    registration_services.registration_cancel(user=request.user, event=event_current_or_404())
+def registration_cancel(request, event_slug: str):
+    event = event_or_404(event_slug)
+    registration_services.registration_cancel(user=request.user, event=event)
     messages.success(request, _("U bent afgemeld. Uw plaatsen in sessies zijn vrijgegeven."))
-    return redirect("registration")
+    return redirect("event:registration", event_slug=event.slug)

@@ -3,25 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events.forms import SwapForm
 from events.models import Session, SessionSignup
 from events.services import signup as signup_services
-from events.views.common import error_text
-
-
-def _back(request, session: Session):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("session_detail", pk=session.pk)
+from events.views.common import error_text, event_or_404, redirect_back
 
 
 def _report(request, signup: SessionSignup) -> None:
@@ -37,37 +27,46 @@ def _report(request, signup: SessionSignup) -> None:
         )
 
 
-def _run(request, pk: int, action) -> object:
-    session = get_object_or_404(Session.objects.select_related("event"), pk=pk)
+def _run(request, event_slug: str, pk: int, action) -> object:
+    """
+    Run one sign-up action on a session of the URL's event, then go back.
+
+    The services decide who may sign up for what (a draft or an unpublished
+    programme only for the team); a session of another event is a 404.
+    """
+    event = event_or_404(event_slug)
+    session = get_object_or_404(Session.objects.select_related("event", "room"), pk=pk, event=event)
+    detail = reverse("event:session_detail", kwargs={"event_slug": event.slug, "pk": pk})
     if not request.user.is_authenticated:
-        return redirect_to_login(reverse("session_detail", args=[pk]))
+        return redirect_to_login(detail)
     try:
         action(session)
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, error_text(error))
-    return _back(request, session)
+    return redirect_back(request, default=detail)
 
 
 @require_POST
-def session_signup(request, pk: int):
+def session_signup(request, event_slug: str, pk: int):
     return _run(
         request,
+        event_slug,
         pk,
         lambda session: _report(request, signup_services.signup_create(user=request.user, session=session)),
     )
 
 
 @require_POST
-def session_cancel(request, pk: int):
+def session_cancel(request, event_slug: str, pk: int):
     def cancel(session):
         if signup_services.signup_cancel(user=request.user, session=session):
             messages.success(request, _("U bent afgemeld voor “%(title)s”.") % {"title": session.title})
 
-    return _run(request, pk, cancel)
+    return _run(request, event_slug, pk, cancel)
 
 
 @require_POST
-def session_swap(request, pk: int):
+def session_swap(request, event_slug: str, pk: int):
     def swap(session):
         form = SwapForm(request.POST)
         if not form.is_valid():
@@ -80,4 +79,4 @@ def session_swap(request, pk: int):
         )
         _report(request, signup)
 
-    return _run(request, pk, swap)
+    return _run(request, event_slug, pk, swap)

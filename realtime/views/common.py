@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Perspective
 from events.models import Session
+from events.permissions import session_is_public
 from realtime import ratelimit, selectors
 from realtime.forms import (
     ActionForm,
@@ -68,6 +69,8 @@ def room_view(*, moderator: bool = False):
             if moderator and role != "moderator":
                 raise Http404
             if role is None:
+                if not session_is_public(room.session):
+                    raise Http404  # a draft or unpublished session: not even its title is shown
                 return render(request, "realtime/forbidden.html", {"room": room}, status=403)
             if request.method == "POST":
                 wait = ratelimit.room_action_hit(user_id=request.user.pk)

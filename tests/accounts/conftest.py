@@ -38,4 +38,5 @@ def event(db):
         slug="dvdpd-2026",
         acronym="dvdpd2026",
         date=dt.date(2026, 6, 17),
+        programme_published=True,
     )

@@ -43,7 +43,7 @@ def test_new_user_goes_from_signup_to_confirmed_registration_and_cancels(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/aanmelding/aanmelden/", follow=True)
+        response = client.post(f"/{event.slug}/aanmelden/aanmelden/", follow=True)
 
     registration = Registration.objects.get(user=user, event=event)
     assert registration.status == "registered"
@@ -51,7 +51,7 @@ def test_new_user_goes_from_signup_to_confirmed_registration_and_cancels(
     assert [m.to for m in mail.outbox] == [["nieuw@example.org"]]
     assert event.name in mail.outbox[0].subject
 
-    client.post("/aanmelding/afmelden/")
+    client.post(f"/{event.slug}/aanmelden/afmelden/")
 
     registration.refresh_from_db()
     assert registration.status == "cancelled"

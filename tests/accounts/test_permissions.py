@@ -4,7 +4,7 @@ pytestmark = pytest.mark.django_db
 
 PAGES = [
     "/profiel/",
-    "/aanmelding/",
+    "/dvdpd-2026/aanmelden/",
     "/mijn-gegevens/",
     "/mijn-gegevens/download/",
     "/organisator/kamerleden/",

@@ -115,11 +115,13 @@ def test_every_reachable_page_has_no_serious_axe_violations(open_page, live_serv
 
 MAIN_PAGES = [
     "/",
-    "/programma/",
-    "/programma/lijst/",
-    "/aanmelding/",
+    "/dvdpd-2026/",
+    "/dvdpd-2026/programma/",
+    "/dvdpd-2026/programma/lijst/",
+    "/dvdpd-2026/aanmelden/",
     "/profiel/",
-    "/agenda/",
+    "/dvdpd-2026/agenda/",
+    "/mijn-aanmeldingen/",
     "/zaal/",
     "/kennisbank/",
 ]
@@ -145,7 +147,7 @@ def test_main_pages_reflow_at_320_pixels(browser, live_server_url, demo_day):
     page = context.new_page()
     session = Session.objects.filter(kind="trialoog").order_by("starts_at").first()
     widths = {}
-    for path in [*MAIN_PAGES, f"/programma/sessie/{session.pk}/", f"/zaal/{session.code}/"]:
+    for path in [*MAIN_PAGES, f"/dvdpd-2026/programma/sessie/{session.pk}/", f"/zaal/{session.code}/"]:
         page.goto(path)
         widths[path] = page.evaluate("document.documentElement.scrollWidth")
     context.close()
@@ -169,11 +171,11 @@ def test_keyboard_only_registration_signup_and_question(open_page, demo_day):
     person = UserFactory(perspective="beleid", name="Toetsenbord Gebruiker")
     session = Session.objects.filter(kind="trialoog").order_by("starts_at").first()
 
-    page = open_page("/aanmelding/", person)
-    _tab_to(page, "form[action$='/aanmelding/aanmelden/'] button")
+    page = open_page("/dvdpd-2026/aanmelden/", person)
+    _tab_to(page, "form[action$='/aanmelden/aanmelden/'] button")
     page.keyboard.press("Enter")
     page.wait_for_selector("text=U bent aangemeld")
-    page.goto(f"/programma/sessie/{session.pk}/")
+    page.goto(f"/dvdpd-2026/programma/sessie/{session.pk}/")
     _tab_to(page, "form[action$='/inschrijven/'] button")
     page.keyboard.press("Enter")
     page.wait_for_selector("text=U bent ingeschreven")

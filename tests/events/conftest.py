@@ -1,6 +1,21 @@
 import pytest
+from django.test import Client
 
 from tests.factories import RegistrationFactory, TeamFactory, UserFactory
+
+
+def team_member(event):
+    """A person on a team of the event's organisation with one right (running live rooms) in this event."""
+    person = UserFactory()
+    TeamFactory(organisation=event.organisation, members=[person], events=[event], can_run_rooms=True)
+    return person
+
+
+def logged_in(person) -> Client:
+    """A test client logged in as this person."""
+    client = Client()
+    client.force_login(person)
+    return client
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from accounts.models import Perspective
 from events.models import Session
 from events.services.signup import signup_create
-from tests.factories import EventFactory, SessionFactory, UserFactory, at
+from tests.factories import EventFactory, SessionFactory, UserFactory, at, event_path
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def test_schedule_ics_holds_every_seeded_session(client):
     """/schedule.ics parses back into twelve events with Amsterdam times and a VTIMEZONE."""
     call_command("seed_demo", verbosity=0)
 
-    response = client.get("/schedule.ics")
+    response = client.get(event_path("schedule.ics"))
 
     calendar = parse(response)
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -38,8 +38,8 @@ def test_schedule_ics_uids_are_unique_and_stable(client):
     event = EventFactory()
     SessionFactory.create_batch(3, event=event)
 
-    first = [str(e["uid"]) for e in parse(client.get("/schedule.ics")).events]
-    second = [str(e["uid"]) for e in parse(client.get("/schedule.ics")).events]
+    first = [str(e["uid"]) for e in parse(client.get(event_path("schedule.ics"))).events]
+    second = [str(e["uid"]) for e in parse(client.get(event_path("schedule.ics"))).events]
 
     assert len(set(first)) == 3
     assert first == second
@@ -51,7 +51,7 @@ def test_schedule_ics_keeps_wall_clock_across_the_dst_change(client):
     event = EventFactory(date=day)
     SessionFactory(event=event, starts_at=at(10, date=day), ends_at=at(11, date=day))
 
-    start = parse(client.get("/schedule.ics")).events[0].decoded("dtstart")
+    start = parse(client.get(event_path("schedule.ics"))).events[0].decoded("dtstart")
 
     assert (start.hour, start.utcoffset()) == (10, dt.timedelta(hours=1))
 
@@ -100,7 +100,8 @@ def test_schedule_ics_uses_a_constant_number_of_queries(client, django_assert_nu
     call_command("seed_demo", verbosity=0)
     assert Session.objects.count() == 12
 
+    url = event_path("schedule.ics")
     with django_assert_num_queries(3):
-        client.get("/schedule.ics")
+        client.get(url)
     with django_assert_num_queries(0):
-        client.get("/schedule.ics")
+        client.get(url)

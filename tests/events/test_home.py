@@ -4,6 +4,7 @@ from django.core.management import call_command
 from accounts.models import User
 from events import demo
 from events.models import Event, Room
+from reports.models import OutcomeReport
 
 pytestmark = pytest.mark.django_db
 
@@ -46,10 +47,14 @@ def test_demo_accounts_can_log_in_with_the_demo_password(client):
         assert client.login(email=email, password="demo-trialoog"), email
 
 
-def test_home_links_to_the_programme(client):
-    """The home page leads to the programme."""
+def test_home_links_a_past_event_to_its_page_and_outcomes(client):
+    """The demo day is over: the home lists it under past events, with its page, and its kennisbank
+    outcomes when the demo published any."""
     call_command("seed_demo", verbosity=0)
 
     content = client.get("/").content.decode()
 
-    assert '<a class="button" href="/programma/">Bekijk het programma</a>' in content
+    assert '<h2 id="past-title">Eerdere evenementen</h2>' in content
+    assert '<a href="/dvdpd-2026/">Dag van de Publieke Dienstverlening 2026</a>' in content
+    published = OutcomeReport.objects.filter(session__event__slug="dvdpd-2026", status="published").exists()
+    assert ('<a href="/kennisbank/?event=dvdpd-2026">' in content) == published

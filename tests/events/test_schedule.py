@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from events.models import Session
 from events.schedule import duration_text, session_guid
-from tests.factories import SessionFactory, UserFactory, at
+from tests.factories import SessionFactory, UserFactory, at, event_path
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def seeded():
 
 def test_schedule_json_validates_against_the_c3voc_schema(client, seeded):
     """/schedule.json of the seeded day passes the c3voc schema (Draft 6) without a single error."""
-    response = client.get("/schedule.json")
+    response = client.get(event_path("schedule.json"))
 
     document = response.json()
     errors = [e.message for e in jsonschema.Draft6Validator(SCHEMA).iter_errors(document)]
@@ -35,7 +35,7 @@ def test_schedule_json_event_fields_follow_what_conference_apps_read(client):
     """start is HH:MM local, date full ISO with offset, duration H:MM, guid a UUID5 from the join code."""
     session = SessionFactory(title="Trialoog: gegevensdeling", starts_at=at(12, 45), ends_at=at(14, 0))
 
-    conference = client.get("/schedule.json").json()["schedule"]["conference"]
+    conference = client.get(event_path("schedule.json")).json()["schedule"]["conference"]
 
     event = conference["days"][0]["rooms"][session.room.name][0]
     assert (event["start"], event["date"], event["duration"]) == (
@@ -52,12 +52,12 @@ def test_schedule_json_event_fields_follow_what_conference_apps_read(client):
 def test_schedule_guid_is_stable_across_requests_and_edits(client):
     """Changing a session's title or time keeps its guid, so apps do not see a new event."""
     session = SessionFactory()
-    before = client.get("/schedule.json").json()["schedule"]["conference"]["days"][0]["rooms"][
+    before = client.get(event_path("schedule.json")).json()["schedule"]["conference"]["days"][0]["rooms"][
         session.room.name
     ]
     Session.objects.filter(pk=session.pk).update(title="Nieuwe titel", starts_at=at(9), ends_at=at(10))
 
-    after = client.get("/schedule.json").json()["schedule"]["conference"]["days"][0]["rooms"][
+    after = client.get(event_path("schedule.json")).json()["schedule"]["conference"]["days"][0]["rooms"][
         session.room.name
     ]
 
@@ -67,12 +67,12 @@ def test_schedule_guid_is_stable_across_requests_and_edits(client):
 def test_schedule_version_changes_when_the_programme_changes(client):
     """The version is a content hash: same programme, same version; an edit gives a new one."""
     session = SessionFactory()
-    first = client.get("/schedule.json").json()["schedule"]["version"]
-    again = client.get("/schedule.json").json()["schedule"]["version"]
+    first = client.get(event_path("schedule.json")).json()["schedule"]["version"]
+    again = client.get(event_path("schedule.json")).json()["schedule"]["version"]
     session.title = "Nieuwe titel"
     session.save()
 
-    changed = client.get("/schedule.json").json()["schedule"]["version"]
+    changed = client.get(event_path("schedule.json")).json()["schedule"]["version"]
 
     assert first == again
     assert changed != first
@@ -86,7 +86,7 @@ def test_schedule_names_moderators_except_under_chatham_house(client):
     open_session.moderators.add(moderator)
     closed.moderators.add(moderator)
 
-    days = client.get("/schedule.json").json()["schedule"]["conference"]["days"][0]["rooms"]
+    days = client.get(event_path("schedule.json")).json()["schedule"]["conference"]["days"][0]["rooms"]
 
     persons = {event["title"]: event["persons"] for events in days.values() for event in events}
     assert persons == {"Open": [{"name": "Mo de Moderator"}], "Besloten": []}
@@ -102,9 +102,9 @@ def test_duration_text_is_hours_and_two_digit_minutes(minutes, text):
 
 def test_schedule_xml_has_frab_layout_and_matches_the_json(client, seeded):
     """/schedule.xml holds version, conference and day > room > event with the same guids as the JSON."""
-    document = client.get("/schedule.json").json()
+    document = client.get(event_path("schedule.json")).json()
 
-    root = ElementTree.fromstring(client.get("/schedule.xml").content)
+    root = ElementTree.fromstring(client.get(event_path("schedule.xml")).content)
 
     assert root.tag == "schedule"
     assert root.findtext("version") == document["schedule"]["version"]
@@ -127,16 +127,17 @@ def test_schedule_xml_has_frab_layout_and_matches_the_json(client, seeded):
 def test_schedule_json_uses_a_constant_number_of_queries(client, seeded, django_assert_num_queries):
     """Event, rooms, sessions and moderators, plus the cache's next-change moment: five queries for the
     whole day; the next request is served from the public-page cache without any."""
+    url = event_path("schedule.json")
     with django_assert_num_queries(5):
-        client.get("/schedule.json")
+        client.get(url)
     with django_assert_num_queries(0):
-        client.get("/schedule.json")
+        client.get(url)
 
 
 def test_c3voc_schema_fixture_rejects_what_it_should(client):
     """The fixture bites: a hyphenated acronym, a minutes-only duration and an extra event key all fail."""
     SessionFactory()
-    document = client.get("/schedule.json").json()
+    document = client.get(event_path("schedule.json")).json()
     conference = document["schedule"]["conference"]
     conference["acronym"] = "dvdpd-2026"
     event = next(iter(conference["days"][0]["rooms"].values()))[0]

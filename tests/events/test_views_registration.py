@@ -17,34 +17,35 @@ def test_registration_page_offers_to_register(client):
     event = EventFactory(name="Dag van de Uitvoering")
     client.force_login(UserFactory())
 
-    response = client.get(reverse("registration"))
+    response = client.get(reverse("event:registration", kwargs={"event_slug": event.slug}))
 
     content = response.content.decode()
     assert response.status_code == 200
     assert response.context["event"] == event
     assert response.context["registration"] is None
     assert "Status: u bent nog niet aangemeld." in content
-    assert f'action="{reverse("registration_create")}"' in content
-    assert reverse("registration_cancel") not in content
+    assert f'action="{reverse("event:registration_create", kwargs={"event_slug": event.slug})}"' in content
+    assert reverse("event:registration_cancel", kwargs={"event_slug": event.slug}) not in content
 
 
 def test_registration_page_offers_to_cancel_an_active_registration(client):
     """Someone registered sees that, and the cancel button instead of the register button."""
-    registration = RegistrationFactory(event=EventFactory())
+    event = EventFactory()
+    registration = RegistrationFactory(event=event)
     client.force_login(registration.user)
 
-    content = client.get(reverse("registration")).content.decode()
+    content = client.get(reverse("event:registration", kwargs={"event_slug": event.slug})).content.decode()
 
     assert "Status: u bent aangemeld." in content
-    assert f'action="{reverse("registration_cancel")}"' in content
-    assert reverse("registration_create") not in content
+    assert f'action="{reverse("event:registration_cancel", kwargs={"event_slug": event.slug})}"' in content
+    assert reverse("event:registration_create", kwargs={"event_slug": event.slug}) not in content
 
 
-def test_registration_page_is_404_before_there_is_an_event(client):
-    """Without any event there is nothing to register for."""
+def test_registration_page_of_an_unknown_event_is_404(client):
+    """Under a slug no event has there is nothing to register for."""
     client.force_login(UserFactory())
 
-    response = client.get(reverse("registration"))
+    response = client.get(reverse("event:registration", kwargs={"event_slug": "dvdpd-2030"}))
 
     assert response.status_code == 404
 
@@ -55,47 +56,52 @@ def test_registration_create_registers_and_returns_to_the_page(client):
     user = UserFactory()
     client.force_login(user)
 
-    response = client.post(reverse("registration_create"))
+    response = client.post(reverse("event:registration_create", kwargs={"event_slug": event.slug}))
 
     assert response.status_code == 302
-    assert response.url == reverse("registration")
+    assert response.url == reverse("event:registration", kwargs={"event_slug": event.slug})
     assert Registration.objects.get(user=user, event=event).status == Registration.Status.REGISTERED
     assert messages_of(response) == ["U bent aangemeld. U krijgt een bevestiging per e-mail."]
 
 
 def test_registration_requires_a_complete_profile(client):
     """Without name, organisation and perspective the person is sent to the profile first, and back after."""
-    EventFactory()
+    event = EventFactory()
     user = UserFactory(organisation="")
     client.force_login(user)
 
-    response = client.post(reverse("registration_create"))
+    response = client.post(reverse("event:registration_create", kwargs={"event_slug": event.slug}))
 
     assert response.status_code == 302
-    assert response.url == f"{reverse('accounts:profile')}?next={reverse('registration')}"
+    assert (
+        response.url
+        == f"{reverse('accounts:profile')}?next={reverse('event:registration', kwargs={'event_slug': event.slug})}"
+    )
     assert not Registration.objects.filter(user=user).exists()
 
 
 def test_registration_requires_a_verified_email(client):
     """A person whose email address is not verified cannot register, and is told why."""
-    EventFactory()
+    event = EventFactory()
     user = UserFactory(verified_email=False)
     client.force_login(user)
 
-    response = client.post(reverse("registration_create"))
+    response = client.post(reverse("event:registration_create", kwargs={"event_slug": event.slug}))
 
-    assert response.url == reverse("registration")
+    assert response.url == reverse("event:registration", kwargs={"event_slug": event.slug})
     assert not Registration.objects.filter(user=user).exists()
     assert messages_of(response) == ["Bevestig eerst uw e-mailadres."]
 
 
 def test_registration_is_refused_when_the_organiser_closed_it(client):
     """Registration follows the organiser's switch, not today's date."""
-    EventFactory(registration_open=False)
+    event = EventFactory(registration_open=False)
     user = UserFactory()
     client.force_login(user)
 
-    response = client.post(reverse("registration_create"), follow=True)
+    response = client.post(
+        reverse("event:registration_create", kwargs={"event_slug": event.slug}), follow=True
+    )
 
     assert not Registration.objects.filter(user=user).exists()
     assert "De aanmelding voor dit evenement is gesloten." in response.content.decode()
@@ -103,13 +109,14 @@ def test_registration_is_refused_when_the_organiser_closed_it(client):
 
 def test_registration_cancel_cancels_and_returns_to_the_page(client):
     """Cancelling marks the registration cancelled and says the session seats were given up."""
-    registration = RegistrationFactory(event=EventFactory())
+    event = EventFactory()
+    registration = RegistrationFactory(event=event)
     client.force_login(registration.user)
 
-    response = client.post(reverse("registration_cancel"))
+    response = client.post(reverse("event:registration_cancel", kwargs={"event_slug": event.slug}))
 
     registration.refresh_from_db()
-    assert response.url == reverse("registration")
+    assert response.url == reverse("event:registration", kwargs={"event_slug": event.slug})
     assert registration.status == Registration.Status.CANCELLED
     assert messages_of(response) == ["U bent afgemeld. Uw plaatsen in sessies zijn vrijgegeven."]
 
@@ -117,9 +124,9 @@ def test_registration_cancel_cancels_and_returns_to_the_page(client):
 @pytest.mark.parametrize("name", ["registration_create", "registration_cancel"])
 def test_registration_changes_need_a_post(client, name):
     """Registering and cancelling change state, so a GET is refused."""
-    EventFactory()
+    event = EventFactory()
     client.force_login(UserFactory())
 
-    response = client.get(reverse(name))
+    response = client.get(reverse(f"event:{name}", kwargs={"event_slug": event.slug}))
 
     assert response.status_code == 405

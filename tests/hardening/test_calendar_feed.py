@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import UserFactory
+from tests.factories import EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +18,10 @@ def test_rotating_the_feed_token_makes_the_old_address_answer_404(client):
 
     person.refresh_from_db()
     new = f"/agenda/{person.calendar_token}/trialoog.ics"
-    assert (before, response.status_code, response["Location"]) == (200, 302, "/agenda/")
+    assert (before, response.status_code, response["Location"]) == (200, 302, "/mijn-aanmeldingen/")
     assert client.get(old).status_code == 404
     assert client.get(new).status_code == 200
-    assert f"http://testserver{new}" in client.get("/agenda/").content.decode()
+    assert f"http://testserver{new}" in client.get("/mijn-aanmeldingen/").content.decode()
 
 
 def test_only_the_owner_rotates_their_own_feed(client):
@@ -37,10 +37,11 @@ def test_only_the_owner_rotates_their_own_feed(client):
 
 
 def test_agenda_page_has_the_rotate_button(client):
-    """The button sits next to the feed address, in a POST form."""
+    """The button sits next to the feed address, in a POST form, and comes back to the page."""
     client.force_login(UserFactory())
 
-    page = client.get("/agenda/").content.decode()
+    page = client.get(f"/{EventFactory().slug}/agenda/").content.decode()
 
     assert 'action="/agenda/nieuw-adres/"' in page
     assert "Maak een nieuw agenda-adres" in page
+    assert '<input type="hidden" name="next" value="/' in page

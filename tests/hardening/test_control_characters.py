@@ -28,7 +28,7 @@ from realtime.forms import ActionForm, NoteAddForm, PhaseForm, PollCreateForm, Q
 from realtime.models import Action, LiveRoom, Note, Question
 from realtime.routing import websocket_urlpatterns
 from reports.forms import ApproveForm
-from tests.factories import RegistrationFactory, SessionFactory, UserFactory
+from tests.factories import RegistrationFactory, SessionFactory, UserFactory, event_path
 from trialoog.text import CleanCharField, text_clean
 
 pytestmark = pytest.mark.django_db
@@ -294,7 +294,7 @@ def test_registrations_xlsx_opens_with_legacy_control_characters(client, organis
 
 def test_schedule_xml_stays_well_formed_with_legacy_control_characters(client, legacy_session):
     """`/schedule.xml` parses as XML and shows the title without the control characters."""
-    response = client.get("/schedule.xml")
+    response = client.get(event_path("schedule.xml"))
 
     assert response.status_code == 200
     root = ElementTree.fromstring(response.content)
@@ -306,7 +306,7 @@ def test_calendar_feed_carries_no_control_characters(client, legacy_session):
     """`/schedule.ics` holds the title and description without the control characters RFC 5545 forbids."""
     import icalendar
 
-    response = client.get("/schedule.ics")
+    response = client.get(event_path("schedule.ics"))
 
     event = icalendar.Calendar.from_ical(response.content).events[0]
     assert (str(event["summary"]), str(event["description"])) == ("Digitale post", "Over post")

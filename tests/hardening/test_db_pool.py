@@ -68,7 +68,7 @@ def test_many_concurrent_requests_against_a_small_postgres_get_no_503(small_post
                 load(ports=[port], path="/healthz", connections=CONNECTIONS // 2, requests=10, seconds=120),
                 load(
                     ports=[port],
-                    path="/programma/",
+                    path="/dvdpd-2026/programma/",
                     connections=CONNECTIONS // 2,
                     requests=10,
                     seconds=120,

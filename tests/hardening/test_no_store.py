@@ -21,12 +21,13 @@ PERSONAL = {
     "data download": ("attendee", "/mijn-gegevens/download/"),
     "delete account": ("attendee", "/mijn-gegevens/verwijderen/"),
     "profile": ("attendee", "/profiel/"),
-    "registration": ("attendee", "/aanmelding/"),
-    "agenda": ("attendee", "/agenda/"),
+    "registration": ("attendee", "/{slug}/aanmelden/"),
+    "agenda": ("attendee", "/{slug}/agenda/"),
+    "my registrations": ("attendee", "/mijn-aanmeldingen/"),
     "calendar feed": ("anonymous", "/agenda/{feed_token}/trialoog.ics"),
     "room": ("attendee", "/zaal/{code}/"),
     "email addresses (allauth)": ("attendee", "/account/email/"),
-    "programme as a logged-in person": ("attendee", "/programma/"),
+    "programme as a logged-in person": ("attendee", "/{slug}/programma/"),
     "moderator console": ("moderator", "/zaal/{code}/console/"),
     "my sessions": ("moderator", "/mijn-sessies/"),
     "projector page": ("moderator", "/zaal/{code}/projector/"),
@@ -51,15 +52,16 @@ PERSONAL = {
 # Pages that are the same for every visitor: caches may keep them.
 PUBLIC = {
     "home": "/",
-    "programme": "/programma/",
-    "programme list": "/programma/lijst/",
-    "session page": "/programma/sessie/{session}/",
+    "event home": "/{slug}/",
+    "programme": "/{slug}/programma/",
+    "programme list": "/{slug}/programma/lijst/",
+    "session page": "/{slug}/programma/sessie/{session}/",
     "kennisbank": "/kennisbank/",
     "kennisbank report": "/kennisbank/{report}/",
     "kennisbank feed": "/kennisbank/feed.atom",
-    "schedule json": "/schedule.json",
-    "schedule xml": "/schedule.xml",
-    "schedule ics": "/schedule.ics",
+    "schedule json": "/{slug}/schedule.json",
+    "schedule xml": "/{slug}/schedule.xml",
+    "schedule ics": "/{slug}/schedule.ics",
     "security.txt": "/.well-known/security.txt",
     "privacy statement": "/privacy/",
     "accessibility statement": "/toegankelijkheid/",
@@ -79,6 +81,7 @@ def places(world):
     )
     return {
         "code": session.code,
+        "slug": session.event.slug,
         "session": session.pk,
         "report": report.pk,
         "feed_token": users["attendee"].calendar_token,
@@ -120,6 +123,6 @@ def test_public_feed_keeps_its_own_caching_for_a_logged_in_person(client, world)
     """A view that chose its caching keeps it, also for someone logged in."""
     client.force_login(world["users"]["attendee"])
 
-    response = client.get("/schedule.json")
+    response = client.get(f"/{world['room'].session.event.slug}/schedule.json")
 
     assert cache_control(response) == {"max-age=300", "public"}

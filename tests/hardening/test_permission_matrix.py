@@ -105,14 +105,36 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
     "accounts:invitations": (G, {"*": 404, "anonymous": 302, "organiser": 200}),
     "accounts:privacy": (G, {"*": 200, "anonymous": 302}),
     "accounts:profile": (G, {"*": 200, "anonymous": 302}),
-    "agenda": (G, {"*": 200, "anonymous": 302}),
     "agenda_feed": (G, {"*": 404}),
     "agenda_feed_rotate": (P, {"*": 302}),
+    # An event's own pages under /<event_slug>/ (the world's event has a published programme).
+    "event:agenda": (G, {"*": 200, "anonymous": 302}),
+    "event:home": (G, {"*": 200}),
+    "event:programme_grid": (G, {"*": 200}),
+    "event:programme_list": (G, {"*": 200}),
+    "event:registration": (G, {"*": 200, "anonymous": 302}),
+    "event:registration_cancel": (P, {"*": 302}),
+    "event:registration_create": (P, {"*": 302}),
+    "event:schedule_ics": (G, {"*": 200}),
+    "event:schedule_json": (G, {"*": 200}),
+    "event:schedule_xml": (G, {"*": 200}),
+    "event:session_cancel": (P, {"*": 302}),
+    "event:session_detail": (G, {"*": 200}),
+    "event:session_signup": (P, {"*": 302}),
+    "event:session_swap": (P, {"*": 302}),
     "healthz": (G, {"*": 200}),
+    # The root addresses from before events had their own pages: redirects for one release.
+    "legacy_agenda": (G, {"*": 302}),
+    "legacy_programme_grid": (G, {"*": 302}),
+    "legacy_programme_list": (G, {"*": 302}),
+    "legacy_registration": (G, {"*": 302}),
+    "legacy_schedule_ics": (G, {"*": 302}),
+    "legacy_schedule_json": (G, {"*": 302}),
+    "legacy_schedule_xml": (G, {"*": 302}),
+    "legacy_session_detail": (G, {"*": 301}),
+    "my_registrations": (G, {"*": 200, "anonymous": 302}),
     "home": (G, {"*": 200}),
     "privacy": (G, {"*": 200}),
-    "programme_grid": (G, {"*": 200}),
-    "programme_list": (G, {"*": 200}),
     "realtime:action_save": (
         P,
         {
@@ -314,9 +336,6 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
     ),
     "realtime:vote": (P, {"*": 302, **NOT_SIGNED_UP_403}),
     "realtime:withdraw": (P, {"*": 302, **NOT_SIGNED_UP_403}),
-    "registration": (G, {"*": 200, "anonymous": 302}),
-    "registration_cancel": (P, {"*": 302}),
-    "registration_create": (P, {"*": 302}),
     # Any right in the event opens the dashboard and the programme export; registrations and the
     # reports' ZIP need their own right, which event_team (programme only) does not hold.
     "reports:dashboard": (G, {"*": 404, "organiser": 200, "event_team": 200}),
@@ -340,14 +359,7 @@ EXPECTED_URLS: dict[str, tuple[str, dict]] = {
     "reports:report_publish": (P, {"*": 404, "rapporteur": 302, "moderator": 302, "organiser": 302}),
     "reports:report_table_csv": (G, {"*": 404, "rapporteur": 200, "moderator": 200, "organiser": 200}),
     "reports:report_unpublish": (P, {"*": 404, "rapporteur": 302, "moderator": 302, "organiser": 302}),
-    "schedule_ics": (G, {"*": 200}),
-    "schedule_json": (G, {"*": 200}),
-    "schedule_xml": (G, {"*": 200}),
     "security_txt": (G, {"*": 200}),
-    "session_cancel": (P, {"*": 302}),
-    "session_detail": (G, {"*": 200}),
-    "session_signup": (P, {"*": 302}),
-    "session_swap": (P, {"*": 302}),
     "set_language": (G, {"*": 302}),
     **ORGANISER_URLS,
 }
@@ -368,6 +380,8 @@ def _kwargs(pattern: str, world) -> dict:
         kwargs["code"] = room.session.code
     if "<int:pk>" in pattern:
         kwargs["pk"] = room.session.pk
+    if "<slug:event_slug>" in pattern:
+        kwargs["event_slug"] = room.session.event.slug
     if "<str:token>" in pattern:
         kwargs["token"] = room.projector_token if pattern.startswith("projector/") else "unknown-token"
     if "<str:fmt>" in pattern:

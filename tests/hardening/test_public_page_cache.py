@@ -17,13 +17,19 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC_PAGES = [
     "/",
-    "/programma/",
-    "/programma/lijst/",
+    "/{slug}/",
+    "/{slug}/programma/",
+    "/{slug}/programma/lijst/",
     "/kennisbank/",
     "/kennisbank/feed.atom",
-    "/schedule.json",
-    "/schedule.xml",
+    "/{slug}/schedule.json",
+    "/{slug}/schedule.xml",
 ]
+SESSION = "/{slug}/programma/sessie/{pk}/"
+
+
+def _url(path: str, session) -> str:
+    return (SESSION if path == "session" else path).format(slug=session.event.slug, pk=session.pk)
 
 
 def _csrf_token(body: str) -> str:
@@ -35,7 +41,7 @@ def test_the_next_anonymous_visitor_costs_no_query(path, client, django_assert_n
     """Once one visitor without a login has opened a public page, the next one is answered from the
     worker's cache without a database query (before: every visitor cost the page's queries)."""
     session = SessionFactory()
-    url = f"/programma/sessie/{session.pk}/" if path == "session" else path
+    url = _url(path, session)
     first = client.get(url)
 
     with django_assert_num_queries(0):
@@ -44,11 +50,13 @@ def test_the_next_anonymous_visitor_costs_no_query(path, client, django_assert_n
     assert (first.status_code, again.status_code) == (200, 200)
 
 
-@pytest.mark.parametrize("path", ["/programma/", "/programma/lijst/", "/schedule.json", "session"])
+@pytest.mark.parametrize(
+    "path", ["/{slug}/programma/", "/{slug}/programma/lijst/", "/{slug}/schedule.json", "session"]
+)
 def test_a_programme_change_shows_at_once(path, client):
     """A saved session title shows on the very next request, although the page was cached."""
     session = SessionFactory(title="Oude titel")
-    url = f"/programma/sessie/{session.pk}/" if path == "session" else path
+    url = _url(path, session)
     client.get(url)
     session.title = "Nieuwe titel"
     session.save()
@@ -78,7 +86,7 @@ def test_a_signup_updates_the_free_seats_on_the_cached_session_page(client):
     session = SessionFactory(capacity=10)
     user = UserFactory()
     RegistrationFactory(user=user, event=session.event)
-    url = f"/programma/sessie/{session.pk}/"
+    url = _url("session", session)
     assert "10 van 10 plaatsen vrij" in client.get(url).content.decode()
 
     signup_create(user=user, session=session)
@@ -93,7 +101,7 @@ def test_a_signed_in_visitor_sees_their_own_state_not_the_cached_page(client):
     user = UserFactory()
     RegistrationFactory(user=user, event=session.event)
     signup_create(user=user, session=session)
-    url = f"/programma/sessie/{session.pk}/"
+    url = _url("session", session)
     client.get(url)
     signed_in = Client()
     signed_in.force_login(user)
@@ -137,14 +145,15 @@ def test_the_language_choice_is_part_of_the_cache_key(client):
 def test_a_change_committed_by_another_request_shows_at_once(client):
     """A change saved inside a transaction (as a form post or the admin does) shows once committed."""
     session = SessionFactory(title="Voor de wijziging")
-    client.get("/programma/")
+    url = _url("/{slug}/programma/", session)
+    client.get(url)
 
     with transaction.atomic():
         row = Session.objects.get(pk=session.pk)
         row.title = "Na de wijziging"
         row.save()
 
-    assert "Na de wijziging" in Client().get("/programma/").content.decode()
+    assert "Na de wijziging" in Client().get(url).content.decode()
 
 
 def test_a_reservation_that_ends_by_itself_leaves_the_cache_then(client):
@@ -152,7 +161,7 @@ def test_a_reservation_that_ends_by_itself_leaves_the_cache_then(client):
     session = SessionFactory(
         reserved_politiek=2, reserved_until=timezone.now() + timezone.timedelta(seconds=2)
     )
-    url = f"/programma/sessie/{session.pk}/"
+    url = _url("session", session)
     assert "Een deel van de plaatsen is gereserveerd" in client.get(url).content.decode()
 
     time.sleep(3.1)

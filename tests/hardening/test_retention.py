@@ -19,7 +19,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from accounts.models import User
-from events.services.retention import personal_data_purge
+from events.services.retention import EventNotOver, personal_data_purge
 from mail.models import OutgoingEmail
 from mail.services import MAX_ATTEMPTS
 from tests.factories import EventFactory, RegistrationFactory, UserFactory, at
@@ -121,3 +121,15 @@ def test_clearsessions_is_in_the_documented_cron_jobs():
 
     assert re.search(r"^python manage\.py clearsessions\s+# daily", block, re.MULTILINE)
     assert re.search(r"^python manage\.py send_queued_mail\s+# every minute", block, re.MULTILINE)
+
+
+def test_the_purge_of_a_multi_day_event_waits_for_its_last_day():
+    """An event of two days keeps its personal data on the second day; the day after, the purge runs."""
+    event = EventFactory(date=dt.date(2026, 9, 15), end_date=dt.date(2026, 9, 16))
+    RegistrationFactory(user=UserFactory(consent_needs=True, diet="vegan"), event=event)
+
+    with pytest.raises(EventNotOver):
+        personal_data_purge(event=event, now=at(12, date=dt.date(2026, 9, 16)))
+    counts = personal_data_purge(event=event, now=at(12, date=dt.date(2026, 9, 17)))
+
+    assert counts["needs"] == 1

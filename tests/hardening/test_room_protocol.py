@@ -212,7 +212,13 @@ def test_chatham_house_pages_never_show_names(live_room, make_participant, make_
     pages = [
         client.get(reverse("realtime:room", args=[room.session.code])).content.decode(),
         Client().get(reverse("realtime:projector_token", args=[room.projector_token])).content.decode(),
-        Client().get(reverse("session_detail", args=[room.session_id])).content.decode(),
+        Client()
+        .get(
+            reverse(
+                "event:session_detail", kwargs={"event_slug": room.session.event.slug, "pk": room.session_id}
+            )
+        )
+        .content.decode(),
     ]
 
     assert ["Wie vraagt dit?" in page for page in pages[:2]] == [True, True]

@@ -39,7 +39,7 @@ def test_registration_succeeds_while_smtp_is_down_and_the_mail_is_sent_later(
     client.force_login(user)
 
     with override_settings(**SMTP_DOWN), django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/aanmelding/aanmelden/")
+        response = client.post(f"/{event.slug}/aanmelden/aanmelden/")
     waiting = OutgoingEmail.objects.get()
     OutgoingEmail.objects.filter(pk=waiting.pk).update(next_attempt_at=None)
     call_command("send_queued_mail", verbosity=0)

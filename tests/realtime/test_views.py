@@ -134,7 +134,9 @@ def test_unregistered_room_page_explains_and_links_to_registration(client, live_
     response = client.get(_url("room", live_room))
 
     assert response.status_code == 403
-    assert reverse("registration") in response.content.decode()
+    assert reverse("event:registration", kwargs={"event_slug": live_room.session.event.slug}) in (
+        response.content.decode()
+    )
 
 
 def test_unknown_code_is_not_found(client, people):

@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "events.context_processors.site",
                 "reports.context_processors.team_sessions",
+                "events.context_processors.current_event",
             ],
         },
     },
