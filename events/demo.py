@@ -1,6 +1,6 @@
 """
-The example day: Dag van de Publieke Dienstverlening 2026, 17 June 2026, and a standalone trialoog
-of a province (11 February 2027) with its own team.
+The example day: Dag van de Publieke Dienstverlening 2026, 17 June 2026; a standalone trialoog
+of a province (11 February 2027) with its own team; and the 2027 day, cloned from the 2026 one.
 
 Every function here is idempotent: running the seed twice leaves one copy.
 """
@@ -12,7 +12,8 @@ from django.db import transaction
 
 from accounts.models import Perspective, User
 from accounts.roles import organiser_group_ensure
-from events.models import Event, Organisation, Room, Session, SessionKind, Team, Theme
+from events.models import Event, Organisation, Room, Session, SessionKind, SessionStatus, Team, Theme
+from events.services.clone import event_clone
 
 DEMO_PASSWORD = "demo-trialoog"
 EVENT_SLUG = "dvdpd-2026"
@@ -395,9 +396,44 @@ def province_seed(themes: dict[str, Theme]) -> Event:
 
 @transaction.atomic
 def demo_seed() -> Event:
-    """Seed the example event, its rooms, the demo accounts, the themes and the programme."""
+    """
+    Seed the example day (its rooms, programme and themes), the demo accounts, the province's trialoog
+    and the next edition of the day, cloned from it. Returns the example day.
+    """
     event = event_seed()
     accounts_seed()
     themes = themes_seed()
     session_themes_seed(programme_seed(event), themes)
+    province_seed(themes)
+    next_edition_seed(event)
     return event
+
+
+NEXT_EDITION_SLUG = "dvdpd-2027"
+
+
+def next_edition_seed(day: Event) -> Event | None:
+    """
+    The 2027 day, cloned from the example day as an organiser would (events/services/clone.py).
+
+    Its programme is published at once and registration is open, so the demo
+    shows an edition people can sign up for; its sessions have no moderators yet.
+    """
+    found = Event.objects.filter(slug=NEXT_EDITION_SLUG).first()
+    if found is not None:
+        return found
+    organiser = User.objects.filter(email="organisator@example.org").first()
+    if organiser is None:
+        return None
+    edition = event_clone(
+        user=organiser,
+        source=day,
+        name="Dag van de Publieke Dienstverlening 2027",
+        slug=NEXT_EDITION_SLUG,
+        acronym="dvdpd2027",
+        date=dt.date(2027, 6, 16),
+    )
+    edition.sessions.update(status=SessionStatus.SCHEDULED)
+    Event.objects.filter(pk=edition.pk).update(programme_published=True, registration_open=True)
+    edition.refresh_from_db()
+    return edition

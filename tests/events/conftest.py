@@ -5,9 +5,9 @@ from tests.factories import RegistrationFactory, TeamFactory, UserFactory
 
 
 def team_member(event):
-    """A person on a team of the event's organisation with one right (running live rooms) in this event."""
+    """A person on a team of the event's organisation with one right (managing the programme) in this event."""
     person = UserFactory()
-    TeamFactory(organisation=event.organisation, members=[person], events=[event], can_run_rooms=True)
+    TeamFactory(organisation=event.organisation, members=[person], events=[event], can_manage_programme=True)
     return person
 
 

@@ -23,14 +23,14 @@ def test_home_shows_event_name_and_dutch_date(client):
 
 
 def test_seed_twice_creates_no_duplicates():
-    """Running the demo seed twice leaves one event, its rooms and the five demo accounts."""
+    """Running the demo seed twice leaves three events, their rooms and the five demo accounts."""
     call_command("seed_demo", verbosity=0)
     counts = (Event.objects.count(), Room.objects.count(), User.objects.count())
 
     call_command("seed_demo", verbosity=0)
 
     assert (Event.objects.count(), Room.objects.count(), User.objects.count()) == counts
-    assert counts[0] == 1
+    assert counts[0] == 3  # the 2026 day, the province's trialoog, the 2027 day
     assert counts[2] == len(demo.DEMO_ACCOUNTS) == 5
 
 

@@ -122,7 +122,7 @@ def test_import_semicolons_and_dutch_dates(event, builder):
 
 def test_json_schedule_of_one_event_fills_another(client, event, programme_team):
     session = SessionFactory(event=event, title="Digitale post", host_organisation="Logius")
-    schedule = client.get("/schedule.json").content.decode()
+    schedule = client.get(f"/{event.slug}/schedule.json").content.decode()
     target = EventFactory(slug="kopie", programme_published=False)
 
     result = programme_json_import(user=programme_team(target), event=target, text=schedule)
@@ -145,7 +145,7 @@ def test_json_schedule_of_one_event_fills_another(client, event, programme_team)
 
 def test_json_schedule_read_back_updates_and_keeps_seats(client, event, builder):
     session = SessionFactory(event=event, reserved_beleid=3, chatham_house=True)
-    schedule = client.get("/schedule.json").content.decode()
+    schedule = client.get(f"/{event.slug}/schedule.json").content.decode()
 
     result = programme_json_import(
         user=builder, event=event, text=schedule.replace(session.title, "Nieuwe titel")

@@ -315,7 +315,7 @@ def test_an_organiser_builds_a_session_assigns_a_moderator_publishes_and_finds_i
     client.post(reverse("organiser:event_publish", args=[event.slug]), {"published": "1"})
     talks = [
         talk
-        for day in Client().get("/schedule.json").json()["schedule"]["conference"]["days"]
+        for day in Client().get(f"/{event.slug}/schedule.json").json()["schedule"]["conference"]["days"]
         for talks in day["rooms"].values()
         for talk in talks
     ]

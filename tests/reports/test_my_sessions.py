@@ -82,7 +82,10 @@ def test_groups_sessions_by_event_upcoming_first_with_their_state():
 def test_my_sessions_page_runs_a_constant_number_of_queries(
     client, django_assert_num_queries, events, sessions
 ):
-    """The session and user, one query for every session in every event, and the nav's two checks."""
+    """
+    The session and user, one query for every session in every event, and the nav's four: the organiser
+    check, Mijn sessies, the back-office link and the menu's current event.
+    """
     person = UserFactory()
     made = [EventFactory(slug=f"dag-{n}") for n in range(events)]
     rooms = [RoomFactory(event=event) for event in made]
@@ -91,7 +94,7 @@ def test_my_sessions_page_runs_a_constant_number_of_queries(
         (session.moderators if n % 2 else session.rapporteurs).add(person)
     client.force_login(person)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         response = client.get(reverse("reports:my_sessions"))
 
     assert sum(len(g.sessions) for g in response.context["groups"]) == sessions
@@ -142,7 +145,8 @@ def test_nav_shows_my_sessions_only_to_a_moderator_or_rapporteur(client):
 
 def test_nav_asks_nothing_for_a_visitor_who_is_not_logged_in(client, django_assert_num_queries):
     """The anonymous kennisbank runs the same queries with or without the Mijn sessies link in the nav."""
-    with django_assert_num_queries(5):  # filter choices (3), the count, the cache's next change; no EXISTS
+    # Filter choices (3), the count, the menu's current event, the cache's next change; no EXISTS.
+    with django_assert_num_queries(6):
         response = client.get(reverse("reports:kennisbank"))
 
     assert 'href="/mijn-sessies/"' not in response.content.decode()
