@@ -339,18 +339,12 @@ class Hub:
         row was never published (its server died after the commit) or was lost
         with the subscription.
         """
-        watched = {group: groups.stream_of(group) for group in self.groups if group in self.last}
+        watched = [group for group in self.groups if group in self.last]
         if not watched:
             return
-        rooms_by_stream: dict[str, list[int]] = {}
-        for room_id, stream in watched.values():
-            rooms_by_stream.setdefault(stream, []).append(room_id)
-        committed = {}
-        for stream, rooms in rooms_by_stream.items():
-            for room_id, seq in (await _db(broadcast.room_seqs)(room_ids=rooms, stream=stream)).items():
-                committed[(room_id, stream)] = seq
-        for group, key in watched.items():
-            seq, last = committed.get(key, 0), self.last.get(group)
+        committed = await _per_group(watched, broadcast.room_seqs)
+        for group in watched:
+            seq, last = committed.get(group, 0), self.last.get(group)
             if last is None or seq <= last:
                 self.behind.pop(group, None)
             elif self.behind.get(group, seq + 1) <= seq:
@@ -378,23 +372,29 @@ class Hub:
             member.resync()
 
     async def _counters_missed(self) -> set[str]:
-        rooms_by_stream: dict[str, dict[int, str]] = {}
-        for group in list(self.groups):
-            room_id, stream = groups.stream_of(group)
-            rooms_by_stream.setdefault(stream, {})[room_id] = group
         stale = set()
-        for stream, rooms in rooms_by_stream.items():
-            counts = await _db(broadcast.room_counts)(room_ids=list(rooms), stream=stream)
-            for room_id, number in counts.items():
-                group = rooms[room_id]
-                if number > self.counted.get(group, 0):
-                    self.counted[group] = number
-                    stale.add(group)
+        for group, number in (await _per_group(list(self.groups), broadcast.room_counts)).items():
+            if number > self.counted.get(group, 0):
+                self.counted[group] = number
+                stale.add(group)
         return stale
 
 
 def _db(fn):
     return database_sync_to_async(fn, thread_sensitive=False)
+
+
+async def _per_group(names, read) -> dict[str, int]:
+    """`read(room_ids=, stream=)` (broadcast.room_seqs or room_counts) for room groups: one query per stream."""
+    by_stream: dict[str, dict[int, str]] = {}
+    for name in names:
+        room_id, stream = groups.stream_of(name)
+        by_stream.setdefault(stream, {})[room_id] = name
+    found = {}
+    for stream, rooms in by_stream.items():
+        for room_id, value in (await _db(read)(room_ids=list(rooms), stream=stream)).items():
+            found[rooms[room_id]] = value
+    return found
 
 
 class _Subscriber:
